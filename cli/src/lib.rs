@@ -1,0 +1,1 @@
+//! The `siteserver` command line.

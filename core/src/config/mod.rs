@@ -1,0 +1,1 @@
+//! Where the database comes from: flags, environment, Web.config or sscms.json.

@@ -1,0 +1,2 @@
+//! SiteServer CMS upgrade tool core.
+pub mod config;
