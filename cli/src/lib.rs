@@ -1,1 +1,132 @@
-//! The `siteserver` command line.
+//! The `siteserver` command line: clap arguments, configuration, progress and reports.
+//!
+//! `main.rs` only parses and maps the result to an exit code: 0 when everything succeeded,
+//! 1 when something failed, 2 for usage errors (clap's own).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+mod cmd;
+mod progress;
+
+/// Back up, upgrade and restore SiteServer CMS databases.
+///
+/// The upgrade runs in three steps: `backup` dumps the old database into a folder of JSON files,
+/// `update` converts the folder to the latest schema, and `restore` loads it into an empty
+/// database, which may be of another type. The folders are readable by the original
+/// SiteServer 6.x and SSCMS 7.x tools.
+#[derive(Debug, Parser)]
+#[command(name = "siteserver", version, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Dump every table of a database into a backup folder, without changing the database.
+    Backup(BackupArgs),
+    /// Load a backup folder into an empty database.
+    Restore(RestoreArgs),
+    /// Print the tool version and the configured database (password masked).
+    Version(DatabaseArgs),
+}
+
+/// Which database to use. Each setting is taken from the first of: these flags, the
+/// environment variables, the `--config` file, then `Web.config` or `sscms.json` in the
+/// current folder.
+#[derive(Debug, Clone, Args)]
+pub struct DatabaseArgs {
+    /// Database type: SQLite, MySql (or MariaDB), PostgreSql or SqlServer, in any case.
+    /// Falls back to the SITESERVER_DATABASE_TYPE environment variable.
+    #[arg(long, value_name = "TYPE")]
+    pub database_type: Option<String>,
+
+    /// Connection string, in the ADO.NET form SiteServer uses (`Server=…;Database=…;Uid=…;Pwd=…;`),
+    /// `Data Source=PATH` or a bare path for SQLite, or a URL. Falls back to the
+    /// SITESERVER_CONNECTION_STRING environment variable.
+    #[arg(long, value_name = "STRING")]
+    pub connection_string: Option<String>,
+
+    /// A SiteServer `Web.config` or SSCMS `sscms.json` to read the database type and
+    /// connection string from. Without it, those files are looked for in the current folder.
+    #[arg(short = 'c', long = "config", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct BackupArgs {
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+
+    /// Folder to write the backup into. It must be empty or absent.
+    /// Defaults to `backup/YYYY-MM-DD`, as the original tools do.
+    #[arg(short = 'd', long = "directory", value_name = "DIR")]
+    pub directory: Option<PathBuf>,
+
+    /// Back up only these tables, comma-separated (case-insensitive). Naming a log table here
+    /// backs it up despite the default excludes.
+    #[arg(long, value_name = "TABLES", value_delimiter = ',')]
+    pub includes: Option<Vec<String>>,
+
+    /// Leave these tables out, comma-separated. The log tables bairong_Log, bairong_ErrorLog,
+    /// siteserver_ErrorLog, siteserver_Log, siteserver_Tracking and siteserver_SiteLog are left
+    /// out by default.
+    #[arg(long, value_name = "TABLES", value_delimiter = ',')]
+    pub excludes: Vec<String>,
+
+    /// Back up at most N rows per table, the first ones in primary-key order. 0 means all.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub max_rows: u64,
+
+    /// Rows per row file (`1.json`, `2.json`, …).
+    #[arg(long, value_name = "N", default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..))]
+    pub page_size: u64,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct RestoreArgs {
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+
+    /// The backup folder to restore (for an upgrade, the `update` folder).
+    #[arg(short = 'd', long = "directory", value_name = "DIR")]
+    pub directory: PathBuf,
+
+    /// Restore only these tables, comma-separated (case-insensitive).
+    #[arg(long, value_name = "TABLES", value_delimiter = ',')]
+    pub includes: Option<Vec<String>>,
+
+    /// Leave these tables out, comma-separated.
+    #[arg(long, value_name = "TABLES", value_delimiter = ',')]
+    pub excludes: Vec<String>,
+
+    /// Drop target tables that have the name of a table in the backup. Without it, a target
+    /// that already has any of them is refused before anything is written.
+    #[arg(long)]
+    pub drop_existing: bool,
+}
+
+/// Runs a parsed command line to completion.
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(run_async(cli))
+}
+
+/// Runs a parsed command line on the caller's runtime.
+pub async fn run_async(cli: Cli) -> anyhow::Result<ExitCode> {
+    let ok = match cli.command {
+        Command::Backup(args) => cmd::backup::run(args).await?,
+        Command::Restore(args) => cmd::restore::run(args).await?,
+        Command::Version(args) => cmd::version::run(args)?,
+    };
+    Ok(if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}

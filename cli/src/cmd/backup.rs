@@ -1,0 +1,51 @@
+//! `siteserver backup`.
+
+use anyhow::Context;
+use sscms_core::ops::{BackupOptions, backup};
+use sscms_core::{Access, connect};
+
+use super::{absolute, list, thousands};
+use crate::BackupArgs;
+use crate::progress::CliProgress;
+
+pub async fn run(args: BackupArgs) -> anyhow::Result<bool> {
+    let config = super::database(&args.database)?;
+    let dir = args
+        .directory
+        .clone()
+        .unwrap_or_else(|| format!("backup/{}", chrono::Local::now().format("%Y-%m-%d")).into());
+    super::print_database(&config);
+    println!("Backup folder: {}", absolute(&dir).display());
+    let opts = BackupOptions {
+        dir: dir.clone(),
+        includes: args.includes.as_deref().map(list),
+        excludes: list(&args.excludes),
+        max_rows: (args.max_rows > 0).then_some(args.max_rows),
+        page_size: usize::try_from(args.page_size).context("--page-size is too large")?,
+    };
+    let mut driver = connect(&config, Access::ReadOnly).await?;
+    let progress = CliProgress::new("backed up");
+    let report = backup(driver.as_mut(), &opts, &progress).await;
+    driver.close().await?;
+    let report = report?;
+    let rows: u64 = report.tables.iter().map(|t| t.rows).sum();
+    println!(
+        "Summary: {} table(s), {} row(s) backed up to {}",
+        report.tables.len(),
+        thousands(rows),
+        absolute(&dir).display()
+    );
+    for s in &report.skipped {
+        println!("  skipped {}: {}", s.table, s.reason);
+    }
+    for f in &report.failed {
+        eprintln!("  FAILED {}: {}", f.table, f.error);
+    }
+    if !report.ok() {
+        eprintln!(
+            "error: {} table(s) failed; they are left out of the backup",
+            report.failed.len()
+        );
+    }
+    Ok(report.ok())
+}

@@ -1,0 +1,36 @@
+//! `siteserver restore`.
+
+use sscms_core::ops::{RestoreOptions, restore};
+use sscms_core::{Access, connect};
+
+use super::{absolute, list, thousands};
+use crate::RestoreArgs;
+use crate::progress::CliProgress;
+
+pub async fn run(args: RestoreArgs) -> anyhow::Result<bool> {
+    let config = super::database(&args.database)?;
+    super::print_database(&config);
+    println!("Restore folder: {}", absolute(&args.directory).display());
+    let opts = RestoreOptions {
+        dir: args.directory.clone(),
+        includes: args.includes.as_deref().map(list),
+        excludes: list(&args.excludes),
+        drop_existing: args.drop_existing,
+    };
+    let mut driver = connect(&config, Access::ReadWrite).await?;
+    let progress = CliProgress::new("restored");
+    let report = restore(driver.as_mut(), &opts, &progress).await;
+    driver.close().await?;
+    let report = report?;
+    let rows: u64 = report.tables.iter().map(|t| t.rows).sum();
+    println!(
+        "Summary: {} table(s), {} row(s) restored from {}",
+        report.tables.len(),
+        thousands(rows),
+        absolute(&args.directory).display()
+    );
+    for s in &report.skipped {
+        println!("  skipped {}: {}", s.table, s.reason);
+    }
+    Ok(true)
+}

@@ -1,0 +1,86 @@
+//! The backup folder, readable and writable by the original SiteServer 6.x and SSCMS 7.x tools.
+//!
+//! # Format
+//!
+//! ```text
+//! <dir>/
+//!   _tables.json          JSON array of table names, in processing order
+//!   _manifest.json        ours only (the originals ignore it): tool, versions, row counts, sha256
+//!   <table>/
+//!     _metadata.json      {"columns": [...], "totalCount": N, "rowFiles": [...], "rows": [...]}
+//!     1.json, 2.json, …   row pages: JSON arrays of row objects
+//! ```
+//!
+//! `_metadata.json` carries the row-file list twice: `rowFiles` is what 6.x reads and `rows` what
+//! 7.2+ reads; the reader accepts either. Each column object has `attributeName`, `dataType` (one of
+//! `Boolean`, `DateTime`, `Decimal`, `Integer`, `Text`, `VarChar`), `dataLength`, `isPrimaryKey`,
+//! `isIdentity` and, for 6.x, `isExtend` (always `false`).
+//!
+//! Row keys are the column names camel-cased as Newtonsoft does (`PublishmentSystemID` ->
+//! `publishmentSystemID`, `ID` -> `id`); readers match them case-insensitively. Values: dates as
+//! `yyyy-MM-dd HH:mm:ss` strings, decimals as numbers with a decimal point, booleans as `true` /
+//! `false`, null as `null`. Files are UTF-8 without BOM; a BOM, indented JSON and the `row_num`
+//! key of old SQL Server backups are accepted on read.
+//!
+//! A complete example:
+//!
+//! ```text
+//! _tables.json               ["siteserver_Site"]
+//! siteserver_Site/_metadata.json
+//!   {"columns":[{"attributeName":"Id","dataType":"Integer","dataLength":0,"isPrimaryKey":true,
+//!     "isIdentity":true,"isExtend":false},{"attributeName":"SiteName","dataType":"VarChar",
+//!     "dataLength":50,"isPrimaryKey":false,"isIdentity":false,"isExtend":false}],
+//!    "totalCount":1,"rowFiles":["1.json"],"rows":["1.json"]}
+//! siteserver_Site/1.json     [{"id":1,"siteName":"主站"}]
+//! ```
+
+mod metadata;
+mod reader;
+mod writer;
+
+pub use metadata::{Manifest, ManifestFile, ManifestTable, TableData};
+pub use reader::{BackupReader, RowKeys};
+pub use writer::{BackupWriter, TableWriter};
+
+/// The table list file.
+pub const TABLES_FILE: &str = "_tables.json";
+/// Per-table metadata file.
+pub const METADATA_FILE: &str = "_metadata.json";
+/// Our own manifest.
+pub const MANIFEST_FILE: &str = "_manifest.json";
+
+/// Rejects a table or file name that would leave the backup folder or is not a plain name.
+pub fn check_name(name: &str) -> Result<(), String> {
+    if name.is_empty() {
+        return Err("empty name".into());
+    }
+    if name == "." || name == ".." {
+        return Err(format!("`{name}` is not a valid name"));
+    }
+    if let Some(c) = name
+        .chars()
+        .find(|c| matches!(c, '/' | '\\' | ':' | '\0') || c.is_control())
+    {
+        return Err(format!(
+            "`{}` contains {:?}, which would leave the backup folder or is not allowed in a file name",
+            name.escape_debug(),
+            c
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::check_name;
+
+    #[test]
+    fn names_cannot_escape_the_folder() {
+        for bad in ["", ".", "..", "../x", "/etc", "a/b", "a\\b", "C:x", "a\0"] {
+            assert!(check_name(bad).is_err(), "{bad:?}");
+        }
+        for good in ["siteserver_Site", "MixedCase表", "..x", "a.b"] {
+            assert!(check_name(good).is_ok(), "{good:?}");
+        }
+    }
+}

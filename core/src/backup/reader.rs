@@ -1,0 +1,316 @@
+//! Reads a backup folder written by this tool or by the original 6.x / 7.x tools.
+
+use std::collections::HashMap;
+use std::fs::{self, File};
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+
+use serde::de::{self, DeserializeSeed, SeqAccess, Visitor};
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+use super::metadata::{Manifest, TableData, parse_metadata, parse_tables};
+use super::{MANIFEST_FILE, METADATA_FILE, TABLES_FILE};
+use crate::error::{Error, Result};
+use crate::model::{Row, TableMeta};
+
+/// An open backup folder.
+#[derive(Debug)]
+pub struct BackupReader {
+    dir: PathBuf,
+    tables: Vec<String>,
+    manifest: Option<Manifest>,
+}
+
+fn read_text(path: &Path) -> Result<String> {
+    let bytes = fs::read(path).map_err(|e| Error::io(path, e))?;
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        // The originals write an empty file when serialisation fails.
+        return Err(Error::format(path, "file is empty"));
+    }
+    String::from_utf8(bytes.to_vec()).map_err(|e| Error::format(path, format!("not UTF-8: {e}")))
+}
+
+impl BackupReader {
+    /// Opens a folder and reads its `_tables.json` (and `_manifest.json`, when present).
+    pub fn open(dir: &Path) -> Result<Self> {
+        let meta = fs::metadata(dir).map_err(|e| Error::io(dir, e))?;
+        if !meta.is_dir() {
+            return Err(Error::format(dir, "not a folder"));
+        }
+        let tables_path = dir.join(TABLES_FILE);
+        let tables = parse_tables(&tables_path, &read_text(&tables_path)?)?;
+        let manifest_path = dir.join(MANIFEST_FILE);
+        let manifest = if manifest_path.exists() {
+            let m: Manifest = serde_json::from_str(&read_text(&manifest_path)?)
+                .map_err(|e| Error::format(&manifest_path, format!("invalid manifest: {e}")))?;
+            Some(m)
+        } else {
+            None
+        };
+        Ok(BackupReader {
+            dir: dir.to_path_buf(),
+            tables,
+            manifest,
+        })
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Table names from `_tables.json`, in order.
+    pub fn tables(&self) -> &[String] {
+        &self.tables
+    }
+
+    pub fn manifest(&self) -> Option<&Manifest> {
+        self.manifest.as_ref()
+    }
+
+    /// Reads `<table>/_metadata.json`.
+    pub fn table(&self, table: &str) -> Result<TableData> {
+        let path = self.dir.join(table).join(METADATA_FILE);
+        parse_metadata(table, &path, &read_text(&path)?)
+    }
+
+    /// Path of a row file of a table.
+    pub fn row_file_path(&self, table: &str, file: &str) -> PathBuf {
+        self.dir.join(table).join(file)
+    }
+
+    /// Streams the rows of one row file into `f`, one at a time, with their 0-based index.
+    ///
+    /// Memory stays flat whatever the file's size. When the manifest records the file's sha256,
+    /// a file changed since the backup is refused.
+    pub fn read_rows(
+        &self,
+        table: &str,
+        file: &str,
+        mut f: impl FnMut(usize, Row) -> Result<()>,
+    ) -> Result<u64> {
+        let path = self.row_file_path(table, file);
+        let raw = File::open(&path).map_err(|e| Error::io(&path, e))?;
+        let mut reader = BufReader::with_capacity(
+            256 * 1024,
+            HashingReader {
+                inner: raw,
+                hash: Sha256::new(),
+            },
+        );
+        let head = reader.fill_buf().map_err(|e| Error::io(&path, e))?;
+        if head.starts_with(b"\xEF\xBB\xBF") {
+            reader.consume(3);
+        }
+        let mut failure: Option<Error> = None;
+        let mut de = serde_json::Deserializer::from_reader(&mut reader);
+        let count = RowsSeed {
+            f: &mut f,
+            failure: &mut failure,
+        }
+        .deserialize(&mut de);
+        let count = match (count, failure) {
+            (_, Some(e)) => return Err(e),
+            (Ok(n), None) => n,
+            (Err(e), None) if e.is_eof() && e.line() == 1 && e.column() == 0 => {
+                return Err(Error::format(&path, "file is empty"));
+            }
+            (Err(e), None) => return Err(Error::format(&path, format!("invalid JSON: {e}"))),
+        };
+        de.end()
+            .map_err(|e| Error::format(&path, format!("invalid JSON after the rows: {e}")))?;
+        drop(de);
+        let mut rest = Vec::new();
+        reader
+            .read_to_end(&mut rest)
+            .map_err(|e| Error::io(&path, e))?;
+        let sha = format!("{:x}", reader.into_inner().hash.finalize());
+        if let Some(expected) = self.expected_sha(table, file) {
+            if expected != sha {
+                return Err(Error::format(
+                    &path,
+                    "sha256 differs from _manifest.json: the file changed after the backup \
+                     (delete _manifest.json to accept edited files)",
+                ));
+            }
+        }
+        Ok(count)
+    }
+
+    fn expected_sha(&self, table: &str, file: &str) -> Option<&str> {
+        self.manifest
+            .as_ref()?
+            .tables
+            .iter()
+            .find(|t| t.name == table)?
+            .files
+            .iter()
+            .find(|f| f.name == file)
+            .map(|f| f.sha256.as_str())
+    }
+}
+
+struct HashingReader<R> {
+    inner: R,
+    hash: Sha256,
+}
+
+impl<R: Read> Read for HashingReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.hash.update(&buf[..n]);
+        Ok(n)
+    }
+}
+
+/// Hands each element of the top-level array to the callback as soon as it is parsed.
+struct RowsSeed<'a, F> {
+    f: &'a mut F,
+    failure: &'a mut Option<Error>,
+}
+
+impl<'de, F: FnMut(usize, Row) -> Result<()>> DeserializeSeed<'de> for RowsSeed<'_, F> {
+    type Value = u64;
+
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<u64, D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de, F: FnMut(usize, Row) -> Result<()>> Visitor<'de> for RowsSeed<'_, F> {
+    type Value = u64;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a JSON array of row objects")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<u64, A::Error> {
+        let mut i = 0usize;
+        while let Some(row) = seq.next_element::<Row>()? {
+            if let Err(e) = (self.f)(i, row) {
+                *self.failure = Some(e);
+                return Err(de::Error::custom("stopped by the row handler"));
+            }
+            i += 1;
+        }
+        Ok(i as u64)
+    }
+}
+
+/// Matches row keys to a table's columns, case-insensitively, as the original restore does.
+#[derive(Debug)]
+pub struct RowKeys {
+    index: HashMap<String, usize>,
+    columns: usize,
+}
+
+/// A key that old SQL Server backups carry from their `ROW_NUMBER()` paging.
+const ROW_NUM: &str = "row_num";
+
+impl RowKeys {
+    pub fn new(meta: &TableMeta) -> Self {
+        RowKeys {
+            index: meta
+                .columns
+                .iter()
+                .enumerate()
+                .map(|(i, c)| (c.attribute_name.to_lowercase(), i))
+                .collect(),
+            columns: meta.columns.len(),
+        }
+    }
+
+    /// The row's values in column order; a column with no key is null.
+    ///
+    /// A key that matches no column is an error, because its value would otherwise be lost.
+    pub fn align(&self, row: Row) -> Result<Vec<Value>, String> {
+        let mut out = vec![Value::Null; self.columns];
+        for (k, v) in row {
+            match self.index.get(&k.to_lowercase()) {
+                Some(&i) => out[i] = v,
+                None if k.eq_ignore_ascii_case(ROW_NUM) => {}
+                None => return Err(format!("key `{k}` matches no column of the metadata")),
+            }
+        }
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn folder(files: &[(&str, &str)]) -> tempfile::TempDir {
+        let tmp = tempfile::tempdir().unwrap();
+        for (name, text) in files {
+            let p = tmp.path().join(name);
+            fs::create_dir_all(p.parent().unwrap()).unwrap();
+            fs::write(p, text).unwrap();
+        }
+        tmp
+    }
+
+    const META: &str = r#"{"columns":[{"attributeName":"Id","dataType":"Integer","isPrimaryKey":true,"isIdentity":true},{"attributeName":"SiteName","dataType":"VarChar","dataLength":50}],"totalCount":2,"rows":["1.json"]}"#;
+
+    #[test]
+    fn reads_bom_indented_json_and_row_num() {
+        let rows = "\u{FEFF}[\r\n  {\r\n    \"id\": 1,\r\n    \"SITENAME\": \"主站\"\r\n  },\r\n  {\"id\": 2, \"siteName\": null, \"row_num\": 2}\r\n]";
+        let tmp = folder(&[
+            ("_tables.json", "\u{FEFF}[\n  \"t\"\n]"),
+            ("t/_metadata.json", META),
+            ("t/1.json", rows),
+        ]);
+        let r = BackupReader::open(tmp.path()).unwrap();
+        assert_eq!(r.tables(), ["t"]);
+        let t = r.table("t").unwrap();
+        let keys = RowKeys::new(&t.meta);
+        let mut got = Vec::new();
+        let n = r
+            .read_rows("t", "1.json", |_, row| {
+                got.push(keys.align(row).unwrap());
+                Ok(())
+            })
+            .unwrap();
+        assert_eq!(n, 2);
+        assert_eq!(got[0], [Value::from(1), Value::from("主站")]);
+        assert_eq!(got[1], [Value::from(2), Value::Null]);
+    }
+
+    #[test]
+    fn corrupt_row_files_name_the_file() {
+        for (text, want) in [
+            ("", "file is empty"),
+            ("[{\"id\":1}", "invalid JSON"),
+            ("[1]", "invalid JSON"),
+            ("[] x", "invalid JSON after the rows"),
+        ] {
+            let tmp = folder(&[
+                ("_tables.json", "[\"t\"]"),
+                ("t/_metadata.json", META),
+                ("t/1.json", text),
+            ]);
+            let r = BackupReader::open(tmp.path()).unwrap();
+            let err = r.read_rows("t", "1.json", |_, _| Ok(())).unwrap_err();
+            let msg = err.to_string();
+            assert!(
+                msg.contains("1.json: ") && msg.contains(want),
+                "{text:?}: {msg}"
+            );
+        }
+    }
+
+    #[test]
+    fn unknown_keys_are_refused() {
+        let meta = TableMeta {
+            name: "t".into(),
+            columns: vec![crate::model::Column::new(
+                "Id",
+                crate::model::DataType::Integer,
+            )],
+        };
+        let row: Row = serde_json::from_str(r#"{"id":1,"extra":2}"#).unwrap();
+        let err = RowKeys::new(&meta).align(row).unwrap_err();
+        assert_eq!(err, "key `extra` matches no column of the metadata");
+    }
+}

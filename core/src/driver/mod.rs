@@ -1,0 +1,112 @@
+//! The `DatabaseDriver` trait and `connect`, which picks a driver by database type.
+//!
+//! Drivers only know their dialect's catalog, value types and statements; the backup and
+//! restore loops live once in [`crate::ops`].
+
+use async_trait::async_trait;
+use futures::stream::BoxStream;
+use serde_json::Value;
+
+use crate::config::{DatabaseConfig, DatabaseType};
+use crate::dialect::Dialect;
+use crate::error::{Error, Result};
+use crate::model::{Column, TableMeta};
+use crate::value::SqlValue;
+
+#[cfg(feature = "sqlite")]
+mod sqlite;
+
+/// Whether a connection may write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// For `backup`: the driver opens the database read-only where the database allows it.
+    ReadOnly,
+    /// For `restore`: SQLite creates the file if it does not exist.
+    ReadWrite,
+}
+
+/// One open connection to a database of one type.
+#[async_trait]
+pub trait DatabaseDriver: Send {
+    fn database_type(&self) -> DatabaseType;
+
+    fn dialect(&self) -> Dialect;
+
+    /// User tables, without views or the database's own tables.
+    async fn list_tables(&mut self) -> Result<Vec<String>>;
+
+    /// A table's columns, mapped to the six data types.
+    async fn columns(&mut self, table: &str) -> Result<Vec<Column>>;
+
+    async fn count_rows(&mut self, table: &str) -> Result<u64>;
+
+    /// Starts a read-only, consistent view of the whole database for a backup.
+    async fn begin_snapshot(&mut self) -> Result<()>;
+
+    async fn end_snapshot(&mut self) -> Result<()>;
+
+    /// Rows in key order, as JSON values in column order, at most `limit` of them.
+    fn stream_rows<'a>(
+        &'a mut self,
+        table: &'a TableMeta,
+        limit: Option<u64>,
+    ) -> BoxStream<'a, Result<Vec<Value>>>;
+
+    /// Runs one statement that returns no rows.
+    async fn execute(&mut self, sql: &str) -> Result<()>;
+
+    /// Inserts rows (values in column order) with one statement, keeping explicit identity values.
+    /// The caller sizes the batch with [`Dialect::batch_rows`].
+    async fn insert_rows(&mut self, table: &TableMeta, rows: &[Vec<SqlValue>]) -> Result<()>;
+
+    async fn begin(&mut self) -> Result<()>;
+
+    async fn commit(&mut self) -> Result<()>;
+
+    async fn rollback(&mut self) -> Result<()>;
+
+    /// Work after a table's rows are in, such as moving a sequence past the largest id.
+    async fn after_insert(&mut self, _table: &TableMeta) -> Result<()> {
+        Ok(())
+    }
+
+    async fn create_table(&mut self, meta: &TableMeta) -> Result<()> {
+        let sql = self.dialect().create_table(meta);
+        self.execute(&sql).await
+    }
+
+    async fn drop_table(&mut self, table: &str) -> Result<()> {
+        let sql = self.dialect().drop_table(table);
+        self.execute(&sql).await
+    }
+
+    /// Returns true if and only if the database has no user tables.
+    async fn is_empty(&mut self) -> Result<bool> {
+        Ok(self.list_tables().await?.is_empty())
+    }
+
+    async fn close(self: Box<Self>) -> Result<()>;
+}
+
+/// Opens a connection for a configured database.
+pub async fn connect(config: &DatabaseConfig, access: Access) -> Result<Box<dyn DatabaseDriver>> {
+    match config.database_type {
+        #[cfg(feature = "sqlite")]
+        DatabaseType::Sqlite => Ok(Box::new(
+            sqlite::SqliteDriver::connect(config, access).await?,
+        )),
+        other => Err(Error::Invalid(format!(
+            "database type {other} is not supported by this build (supported: {})",
+            supported().join(", ")
+        ))),
+    }
+}
+
+/// Database types this build can connect to.
+pub fn supported() -> Vec<&'static str> {
+    let mut out = Vec::new();
+    if cfg!(feature = "sqlite") {
+        out.push("SQLite");
+    }
+    out
+}

@@ -1,0 +1,63 @@
+//! Row keys as the original tools write them (Newtonsoft's camel-casing of dictionary keys).
+
+/// Camel-cases a column name exactly as Newtonsoft's `ToCamelCase` does.
+///
+/// The leading run of capitals is lowered, except the last one of a run that is followed by a
+/// lower-case letter: `PublishmentSystemID` -> `publishmentSystemID`, `IPAddress` -> `ipAddress`.
+pub fn camel_case(name: &str) -> String {
+    let chars: Vec<char> = name.chars().collect();
+    if chars.first().is_none_or(|c| !c.is_uppercase()) {
+        return name.to_string();
+    }
+    let mut out = String::with_capacity(name.len());
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if i == 1 && !c.is_uppercase() {
+            break;
+        }
+        if i > 0 {
+            if let Some(&next) = chars.get(i + 1) {
+                if !next.is_uppercase() {
+                    // Newtonsoft lowers this one only before a separator such as a space.
+                    if next.is_whitespace() && !next.is_control() {
+                        out.extend(c.to_lowercase());
+                        i += 1;
+                    }
+                    break;
+                }
+            }
+        }
+        out.extend(c.to_lowercase());
+        i += 1;
+    }
+    out.extend(&chars[i..]);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::camel_case;
+
+    #[test]
+    fn matches_the_spec_examples() {
+        for (input, expected) in [
+            ("Id", "id"),
+            ("SiteId", "siteId"),
+            ("ID", "id"),
+            ("IPAddress", "ipAddress"),
+            ("ContentID", "contentID"),
+            ("PublishmentSystemID", "publishmentSystemID"),
+            ("SITEID", "siteid"),
+            ("siteid", "siteid"),
+            ("row_num", "row_num"),
+            ("Top", "top"),
+            ("", ""),
+            ("A", "a"),
+            ("AB C", "ab C"),
+            ("网站", "网站"),
+        ] {
+            assert_eq!(camel_case(input), expected, "{input}");
+        }
+    }
+}

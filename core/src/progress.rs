@@ -1,0 +1,25 @@
+//! Progress reports from the backup, restore and update loops.
+
+/// Receives progress from the loops in [`crate::ops`]. Every method has a no-op default, so a
+/// caller implements only what it shows.
+pub trait Progress: Send + Sync {
+    /// A table is starting; `rows` is the number expected.
+    fn table_started(&self, _table: &str, _rows: u64) {}
+
+    /// `rows` more rows of the current table are done.
+    fn rows_done(&self, _table: &str, _rows: u64) {}
+
+    /// The table is done with `rows` rows.
+    fn table_finished(&self, _table: &str, _rows: u64) {}
+
+    /// The table failed; the loop goes on with the next one where it can.
+    fn table_failed(&self, _table: &str, _error: &str) {}
+
+    /// A line of information, such as a skipped table.
+    fn note(&self, _message: &str) {}
+}
+
+/// Shows nothing.
+pub struct NoProgress;
+
+impl Progress for NoProgress {}
