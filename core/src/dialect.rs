@@ -168,10 +168,10 @@ impl Dialect {
             }
         }
         // MySQL insists that an AUTO_INCREMENT column leads some key.
-        if let (Dialect::MySql, Some(id)) = (self, identity) {
-            if pk.first().map(|c| &c.attribute_name) != Some(&id.attribute_name) {
-                parts.push(format!("UNIQUE KEY ({})", q(&id.attribute_name)));
-            }
+        if let (Dialect::MySql, Some(id)) = (self, identity)
+            && pk.first().map(|c| &c.attribute_name) != Some(&id.attribute_name)
+        {
+            parts.push(format!("UNIQUE KEY ({})", q(&id.attribute_name)));
         }
         let suffix = match self {
             Dialect::MySql => " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4",

@@ -16,17 +16,16 @@ pub fn camel_case(name: &str) -> String {
         if i == 1 && !c.is_uppercase() {
             break;
         }
-        if i > 0 {
-            if let Some(&next) = chars.get(i + 1) {
-                if !next.is_uppercase() {
-                    // Newtonsoft lowers this one only before a separator such as a space.
-                    if next.is_whitespace() && !next.is_control() {
-                        out.extend(c.to_lowercase());
-                        i += 1;
-                    }
-                    break;
-                }
+        if i > 0
+            && let Some(&next) = chars.get(i + 1)
+            && !next.is_uppercase()
+        {
+            // Newtonsoft lowers this one only before a separator such as a space.
+            if next.is_whitespace() && !next.is_control() {
+                out.extend(c.to_lowercase());
+                i += 1;
             }
+            break;
         }
         out.extend(c.to_lowercase());
         i += 1;

@@ -1,6 +1,6 @@
 //! `siteserver restore`.
 
-use sscms_core::ops::{RestoreOptions, restore};
+use sscms_core::ops::{RestoreOptions, plan_restore, restore};
 use sscms_core::{Access, connect};
 
 use super::{absolute, list, thousands};
@@ -17,9 +17,11 @@ pub async fn run(args: RestoreArgs) -> anyhow::Result<bool> {
         excludes: list(&args.excludes),
         drop_existing: args.drop_existing,
     };
-    let mut driver = connect(&config, Access::ReadWrite).await?;
     let progress = CliProgress::new("restored");
-    let report = restore(driver.as_mut(), &opts, &progress).await;
+    // The folder is checked in full before the target is even opened.
+    let plan = plan_restore(&opts, &progress)?;
+    let mut driver = connect(&config, Access::ReadWrite).await?;
+    let report = restore(driver.as_mut(), plan, &progress).await;
     driver.close().await?;
     let report = report?;
     let rows: u64 = report.tables.iter().map(|t| t.rows).sum();

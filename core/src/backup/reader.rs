@@ -126,14 +126,14 @@ impl BackupReader {
             .read_to_end(&mut rest)
             .map_err(|e| Error::io(&path, e))?;
         let sha = format!("{:x}", reader.into_inner().hash.finalize());
-        if let Some(expected) = self.expected_sha(table, file) {
-            if expected != sha {
-                return Err(Error::format(
-                    &path,
-                    "sha256 differs from _manifest.json: the file changed after the backup \
+        if let Some(expected) = self.expected_sha(table, file)
+            && expected != sha
+        {
+            return Err(Error::format(
+                &path,
+                "sha256 differs from _manifest.json: the file changed after the backup \
                      (delete _manifest.json to accept edited files)",
-                ));
-            }
+            ));
         }
         Ok(count)
     }

@@ -4,7 +4,7 @@ mod backup;
 mod restore;
 
 pub use backup::{BackupOptions, BackupReport, DEFAULT_EXCLUDES, backup};
-pub use restore::{RestoreOptions, RestoreReport, restore};
+pub use restore::{RestoreOptions, RestorePlan, RestoreReport, plan_restore, restore};
 
 /// A table left out, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]

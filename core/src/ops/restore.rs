@@ -39,22 +39,38 @@ pub struct RestoreReport {
 /// Keeps one INSERT well under MySQL's default packet size and SQLite's statement limit.
 const MAX_BATCH_BYTES: usize = 4 * 1024 * 1024;
 
-/// Restores `opts.dir` into the database behind `driver`.
-pub async fn restore(
-    driver: &mut dyn DatabaseDriver,
-    opts: &RestoreOptions,
-    progress: &dyn Progress,
-) -> Result<RestoreReport> {
+/// A backup folder that has been read and checked in full, ready to be written.
+#[derive(Debug)]
+pub struct RestorePlan {
+    reader: Arc<BackupReader>,
+    tables: Vec<TableData>,
+    skipped: Vec<Skipped>,
+    drop_existing: bool,
+}
+
+impl RestorePlan {
+    /// Tables to restore, in order, with their row counts.
+    pub fn tables(&self) -> impl Iterator<Item = (&str, u64)> {
+        self.tables
+            .iter()
+            .map(|t| (t.meta.name.as_str(), t.total_count))
+    }
+}
+
+/// Reads and checks the whole folder: metadata, every row and value, and row counts.
+///
+/// Runs before any connection is opened, so bad input never touches the target.
+pub fn plan_restore(opts: &RestoreOptions, progress: &dyn Progress) -> Result<RestorePlan> {
     let reader = Arc::new(BackupReader::open(&opts.dir)?);
-    if let Some(m) = reader.manifest() {
-        if !m.failed_tables.is_empty() {
-            return Err(Error::Invalid(format!(
-                "{}: this backup is incomplete: tables {} failed when it was taken; \
-                 take the backup again",
-                opts.dir.display(),
-                m.failed_tables.join(", ")
-            )));
-        }
+    if let Some(m) = reader.manifest()
+        && !m.failed_tables.is_empty()
+    {
+        return Err(Error::Invalid(format!(
+            "{}: this backup is incomplete: tables {} failed when it was taken; \
+             take the backup again",
+            opts.dir.display(),
+            m.failed_tables.join(", ")
+        )));
     }
     let (selected, skipped, missing) = select_tables(
         reader.tables(),
@@ -69,8 +85,6 @@ pub async fn restore(
             missing.join(", ")
         )));
     }
-
-    // Pass 1: read everything once, so bad input stops us before anything is written.
     let mut tables = Vec::with_capacity(selected.len());
     for name in &selected {
         let data = reader.table(name)?;
@@ -78,13 +92,32 @@ pub async fn restore(
         check_table(&reader, &data)?;
         tables.push(data);
     }
+    Ok(RestorePlan {
+        reader,
+        tables,
+        skipped,
+        drop_existing: opts.drop_existing,
+    })
+}
 
+/// Writes a checked folder into the database behind `driver`.
+pub async fn restore(
+    driver: &mut dyn DatabaseDriver,
+    plan: RestorePlan,
+    progress: &dyn Progress,
+) -> Result<RestoreReport> {
+    let RestorePlan {
+        reader,
+        tables,
+        skipped,
+        drop_existing,
+    } = plan;
     let existing = driver.list_tables().await?;
     let clashes: Vec<&String> = existing
         .iter()
-        .filter(|e| selected.iter().any(|s| s.eq_ignore_ascii_case(e)))
+        .filter(|e| tables.iter().any(|t| t.meta.name.eq_ignore_ascii_case(e)))
         .collect();
-    if !clashes.is_empty() && !opts.drop_existing {
+    if !clashes.is_empty() && !drop_existing {
         return Err(Error::Invalid(format!(
             "the target database already has {} table(s) this backup would restore: {}; \
              nothing was written (use --drop-existing to replace them)",

@@ -128,6 +128,7 @@ pub async fn rich_source(path: &Path) {
     .await;
     let big: String = "长文本🚀 \"quoted\" 'single'\r\n".repeat(40_000);
     assert!(big.len() > 1_000_000);
+    #[allow(clippy::type_complexity)]
     let rows: [(
         Option<&str>,
         Option<i64>,

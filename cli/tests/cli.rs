@@ -1,0 +1,444 @@
+//! The real `siteserver` binary: help text, exit codes, and one-line errors for bad input.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn siteserver(args: &[&str], cwd: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_siteserver"))
+        .args(args)
+        .current_dir(cwd)
+        .env_remove("SITESERVER_DATABASE_TYPE")
+        .env_remove("SITESERVER_CONNECTION_STRING")
+        .output()
+        .expect("run siteserver")
+}
+
+fn tmp() -> tempfile::TempDir {
+    tempfile::Builder::new()
+        .prefix("sscms-cli-")
+        .tempdir_in(env!("CARGO_TARGET_TMPDIR"))
+        .unwrap()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn help_explains_every_option() {
+    let dir = tmp();
+    let top = siteserver(&["--help"], dir.path());
+    assert_eq!(top.status.code(), Some(0));
+    let text = stdout(&top);
+    for word in [
+        "backup",
+        "restore",
+        "version",
+        "Dump every table",
+        "Load a backup folder",
+    ] {
+        assert!(text.contains(word), "--help lacks {word}:\n{text}");
+    }
+    let expect: &[(&str, &[&str])] = &[
+        (
+            "backup",
+            &[
+                "--directory",
+                "--includes",
+                "--excludes",
+                "--max-rows",
+                "--page-size",
+                "--database-type",
+                "--connection-string",
+                "--config",
+                "SITESERVER_DATABASE_TYPE",
+                "SITESERVER_CONNECTION_STRING",
+                "siteserver_SiteLog",
+                "must be empty or absent",
+            ],
+        ),
+        (
+            "restore",
+            &[
+                "--directory",
+                "--includes",
+                "--excludes",
+                "--drop-existing",
+                "--database-type",
+                "--connection-string",
+                "--config",
+                "refused before anything is written",
+            ],
+        ),
+        (
+            "version",
+            &["--database-type", "--connection-string", "--config"],
+        ),
+    ];
+    for (cmd, options) in expect {
+        let o = siteserver(&[cmd, "--help"], dir.path());
+        assert_eq!(o.status.code(), Some(0), "{cmd} --help");
+        let text = stdout(&o);
+        // Help wraps lines; compare with the wrapping undone.
+        let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        for opt in *options {
+            assert!(flat.contains(opt), "`{cmd} --help` lacks {opt}:\n{text}");
+        }
+        // Every option line is followed by an explanation, not left bare.
+        let lines: Vec<&str> = text.lines().collect();
+        for (i, line) in lines.iter().enumerate() {
+            let t = line.trim_start();
+            if t.starts_with("--") || (t.starts_with('-') && t.len() > 1 && t.as_bytes()[1] != b'-')
+            {
+                let explained = t.split("  ").filter(|s| !s.trim().is_empty()).count() > 1
+                    || lines
+                        .get(i + 1)
+                        .is_some_and(|n| !n.trim().is_empty() && !n.trim_start().starts_with('-'));
+                assert!(
+                    explained,
+                    "`{cmd} --help`: option without explanation: {line}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let dir = tmp();
+    let o = siteserver(&["backup", "--page-size", "0"], dir.path());
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let o = siteserver(&["frobnicate"], dir.path());
+    assert_eq!(o.status.code(), Some(2));
+    let o = siteserver(&["restore"], dir.path());
+    assert_eq!(o.status.code(), Some(2), "restore needs -d");
+}
+
+/// A small valid backup folder: one table, two rows.
+fn write_backup(dir: &Path) -> PathBuf {
+    let bak = dir.join("bak");
+    fs::create_dir_all(bak.join("siteserver_Site")).unwrap();
+    fs::write(bak.join("_tables.json"), r#"["siteserver_Site"]"#).unwrap();
+    fs::write(
+        bak.join("siteserver_Site/_metadata.json"),
+        r#"{"columns":[{"attributeName":"Id","dataType":"Integer","dataLength":0,"isPrimaryKey":true,"isIdentity":true,"isExtend":false},{"attributeName":"SiteName","dataType":"VarChar","dataLength":50,"isPrimaryKey":false,"isIdentity":false,"isExtend":false},{"attributeName":"AddDate","dataType":"DateTime","dataLength":0,"isPrimaryKey":false,"isIdentity":false,"isExtend":false}],"totalCount":2,"rowFiles":["1.json"]}"#,
+    )
+    .unwrap();
+    fs::write(
+        bak.join("siteserver_Site/1.json"),
+        r#"[{"id":1,"siteName":"主站","addDate":"2020-05-01 08:30:00"},{"id":2,"siteName":"子站","addDate":null}]"#,
+    )
+    .unwrap();
+    bak
+}
+
+fn restore(dir: &Path, bak: &Path, target: &Path) -> Output {
+    siteserver(
+        &[
+            "restore",
+            "--database-type",
+            "SQLite",
+            "--connection-string",
+            target.to_str().unwrap(),
+            "-d",
+            bak.to_str().unwrap(),
+        ],
+        dir,
+    )
+}
+
+/// Exit 1, one `error:` line that contains `want`, and no target database created.
+fn assert_refused(o: &Output, target: &Path, want: &[&str]) {
+    let err = stderr(o);
+    assert_eq!(o.status.code(), Some(1), "stderr: {err}");
+    let line = err
+        .lines()
+        .find(|l| l.starts_with("error: "))
+        .unwrap_or_else(|| panic!("no error line in {err}"));
+    assert_eq!(
+        err.lines().filter(|l| l.starts_with("error: ")).count(),
+        1,
+        "{err}"
+    );
+    for w in want {
+        assert!(line.contains(w), "error line lacks {w:?}: {line}");
+    }
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(
+        !target.exists(),
+        "nothing is written into the target: {}",
+        target.display()
+    );
+}
+
+#[test]
+fn a_valid_folder_restores() {
+    let dir = tmp();
+    let bak = write_backup(dir.path());
+    let target = dir.path().join("t.db");
+    let o = restore(dir.path(), &bak, &target);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("siteserver_Site: 2 row(s) restored"), "{out}");
+    assert!(
+        out.contains("Summary: 1 table(s), 2 row(s) restored"),
+        "{out}"
+    );
+}
+
+#[test]
+fn bad_folders_are_refused_with_the_place_named() {
+    type Spoil = fn(&Path);
+    let cases: Vec<(&str, Spoil, Vec<&str>)> = vec![
+        (
+            "missing _tables.json",
+            |b| fs::remove_file(b.join("_tables.json")).unwrap(),
+            vec!["_tables.json"],
+        ),
+        (
+            "corrupt _tables.json",
+            |b| fs::write(b.join("_tables.json"), "[\"siteserver_Site\"").unwrap(),
+            vec!["_tables.json", "invalid JSON"],
+        ),
+        (
+            "missing _metadata.json",
+            |b| fs::remove_file(b.join("siteserver_Site/_metadata.json")).unwrap(),
+            vec!["siteserver_Site/_metadata.json"],
+        ),
+        (
+            "corrupt _metadata.json",
+            |b| fs::write(b.join("siteserver_Site/_metadata.json"), "{\"columns\":").unwrap(),
+            vec!["siteserver_Site/_metadata.json", "invalid JSON"],
+        ),
+        (
+            "missing row file",
+            |b| fs::remove_file(b.join("siteserver_Site/1.json")).unwrap(),
+            vec!["siteserver_Site/1.json"],
+        ),
+        (
+            "corrupt row file",
+            |b| fs::write(b.join("siteserver_Site/1.json"), "[{\"id\":1,").unwrap(),
+            vec!["siteserver_Site/1.json", "invalid JSON"],
+        ),
+        (
+            "empty row file",
+            |b| fs::write(b.join("siteserver_Site/1.json"), "").unwrap(),
+            vec!["siteserver_Site/1.json", "file is empty"],
+        ),
+        (
+            "row count differs",
+            |b| fs::write(b.join("siteserver_Site/1.json"), "[{\"id\":1}]").unwrap(),
+            vec![
+                "siteserver_Site/_metadata.json",
+                "totalCount is 2 but the row files hold 1 rows",
+            ],
+        ),
+        (
+            "unknown data type",
+            |b| {
+                let p = b.join("siteserver_Site/_metadata.json");
+                fs::write(
+                    &p,
+                    fs::read_to_string(&p)
+                        .unwrap()
+                        .replace("\"DateTime\"", "\"Timestamp\""),
+                )
+                .unwrap()
+            },
+            vec![
+                "siteserver_Site/_metadata.json",
+                "column `AddDate`",
+                "unknown data type `Timestamp`",
+            ],
+        ),
+        (
+            "bad value",
+            |b| {
+                fs::write(
+                    b.join("siteserver_Site/1.json"),
+                    r#"[{"id":1,"addDate":"soon"},{"id":2}]"#,
+                )
+                .unwrap()
+            },
+            vec![
+                "siteserver_Site/1.json: row 1 (Id=1), column `AddDate` (DateTime)",
+                "\"soon\" is not a date and time",
+            ],
+        ),
+        (
+            "table escaping the folder",
+            |b| fs::write(b.join("_tables.json"), r#"["../outside"]"#).unwrap(),
+            vec![
+                "_tables.json",
+                "`../outside`",
+                "would leave the backup folder",
+            ],
+        ),
+        (
+            "absolute table path",
+            |b| fs::write(b.join("_tables.json"), r#"["/etc"]"#).unwrap(),
+            vec!["_tables.json", "`/etc`"],
+        ),
+        (
+            "row file escaping the folder",
+            |b| {
+                let p = b.join("siteserver_Site/_metadata.json");
+                fs::write(
+                    &p,
+                    fs::read_to_string(&p)
+                        .unwrap()
+                        .replace("\"1.json\"", "\"../../x.json\""),
+                )
+                .unwrap()
+            },
+            vec!["siteserver_Site/_metadata.json", "`../../x.json`"],
+        ),
+    ];
+    for (name, spoil, want) in cases {
+        let dir = tmp();
+        let bak = write_backup(dir.path());
+        spoil(&bak);
+        let target = dir.path().join("t.db");
+        let o = restore(dir.path(), &bak, &target);
+        eprintln!("case: {name}");
+        assert_refused(&o, &target, &want);
+    }
+}
+
+#[test]
+fn missing_or_unreadable_folders_are_refused() {
+    let dir = tmp();
+    let target = dir.path().join("t.db");
+    let missing = dir.path().join("no-such-folder");
+    assert_refused(
+        &restore(dir.path(), &missing, &target),
+        &target,
+        &["no-such-folder", "No such file or directory"],
+    );
+    let file = dir.path().join("a-file");
+    fs::write(&file, "x").unwrap();
+    assert_refused(
+        &restore(dir.path(), &file, &target),
+        &target,
+        &["a-file", "not a folder"],
+    );
+}
+
+#[test]
+fn bad_databases_are_refused() {
+    let dir = tmp();
+    let bak = write_backup(dir.path());
+    let target = dir.path().join("t.db");
+    let o = siteserver(
+        &[
+            "restore",
+            "--database-type",
+            "Access",
+            "--connection-string",
+            "x.db",
+            "-d",
+            bak.to_str().unwrap(),
+        ],
+        dir.path(),
+    );
+    assert_refused(&o, &target, &["Access", "SQLite"]);
+    let o = siteserver(
+        &[
+            "restore",
+            "--database-type",
+            "SQLite",
+            "--connection-string",
+            "Data Source=\"unterminated",
+            "-d",
+            bak.to_str().unwrap(),
+        ],
+        dir.path(),
+    );
+    assert_refused(&o, &target, &["connection string"]);
+    let nowhere = dir.path().join("no/such/dir/t.db");
+    let o = restore(dir.path(), &bak, &nowhere);
+    assert_refused(
+        &o,
+        &nowhere,
+        &["cannot open SQLite database", "no/such/dir/t.db"],
+    );
+    let o = siteserver(
+        &[
+            "backup",
+            "--database-type",
+            "SQLite",
+            "--connection-string",
+            "missing.db",
+            "-d",
+            "out",
+        ],
+        dir.path(),
+    );
+    assert_refused(&o, &target, &["missing.db", "does not exist"]);
+    assert!(
+        !dir.path().join("out").exists(),
+        "no backup folder for a database that cannot be read"
+    );
+    let o = siteserver(&["backup", "-d", "out"], dir.path());
+    assert_refused(
+        &o,
+        &target,
+        &[
+            "--connection-string",
+            "SITESERVER_CONNECTION_STRING",
+            "Web.config",
+            "sscms.json",
+        ],
+    );
+}
+
+#[test]
+fn version_masks_the_password() {
+    let dir = tmp();
+    let o = siteserver(
+        &[
+            "version",
+            "--database-type",
+            "MySql",
+            "--connection-string",
+            "Server=db;Uid=root;Pwd=s3cret;Database=cms;",
+        ],
+        dir.path(),
+    );
+    assert_eq!(o.status.code(), Some(0));
+    let out = stdout(&o);
+    assert!(
+        out.contains("siteserver ") && out.contains("Database type: MySql"),
+        "{out}"
+    );
+    assert!(
+        out.contains("Server=db") && !out.contains("s3cret"),
+        "{out}"
+    );
+}
+
+#[test]
+fn web_config_in_the_current_folder_is_read() {
+    let dir = tmp();
+    let db = dir.path().join("site.db");
+    let bak = write_backup(dir.path());
+    fs::write(
+        dir.path().join("Web.config"),
+        r#"<?xml version="1.0"?><configuration><appSettings><add key="DatabaseType" value="SQLite" /><add key="ConnectionString" value="Data Source=~/site.db;Version=3;" /></appSettings></configuration>"#,
+    )
+    .unwrap();
+    let o = siteserver(&["restore", "-d", bak.to_str().unwrap()], dir.path());
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(db.exists());
+    let o = siteserver(&["backup", "-d", "again"], dir.path());
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(
+        fs::read(dir.path().join("again/siteserver_Site/1.json")).unwrap(),
+        fs::read(bak.join("siteserver_Site/1.json")).unwrap()
+    );
+}
