@@ -119,3 +119,26 @@ async fn backup_refuses_a_folder_that_is_not_empty() {
     );
     assert_eq!(files(&bak), [std::path::PathBuf::from("old.txt")]);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_driver_tells_an_empty_database() {
+    use sscms_core::config::{ConfigSource, DatabaseConfig};
+    use sscms_core::{Access, DatabaseType, connect};
+    let tmp = tmp();
+    let path = tmp.path().join("fresh.db");
+    let config = DatabaseConfig {
+        database_type: DatabaseType::Sqlite,
+        connection_string: data_source(&path),
+        base_dir: tmp.path().to_path_buf(),
+        source: ConfigSource::Flag,
+    };
+    let mut driver = connect(&config, Access::ReadWrite).await.unwrap();
+    assert!(driver.is_empty().await.unwrap());
+    driver
+        .execute(r#"CREATE TABLE "t" ("Id" INTEGER PRIMARY KEY)"#)
+        .await
+        .unwrap();
+    assert!(!driver.is_empty().await.unwrap());
+    assert_eq!(driver.list_tables().await.unwrap(), ["t"]);
+    driver.close().await.unwrap();
+}
