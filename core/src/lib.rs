@@ -9,6 +9,7 @@
 //!   `mssql`.
 //! - [`ops`] holds the loops: [`ops::backup`] and [`ops::restore`].
 
+pub mod adapter;
 pub mod backup;
 pub mod config;
 pub mod dialect;
@@ -19,7 +20,9 @@ pub mod naming;
 pub mod ops;
 pub mod progress;
 pub mod value;
+pub mod version;
 
+pub use adapter::{AdapterRegistration, Registry, Target, UpgradePath, VersionAdapter};
 pub use backup::{BackupReader, BackupWriter};
 pub use config::{DatabaseConfig, DatabaseType};
 pub use dialect::Dialect;

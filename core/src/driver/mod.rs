@@ -95,10 +95,13 @@ pub async fn connect(config: &DatabaseConfig, access: Access) -> Result<Box<dyn 
         DatabaseType::Sqlite => Ok(Box::new(
             sqlite::SqliteDriver::connect(config, access).await?,
         )),
-        other => Err(Error::Invalid(format!(
-            "database type {other} is not supported by this build (supported: {})",
-            supported().join(", ")
-        ))),
+        other => {
+            let _ = access;
+            Err(Error::Invalid(format!(
+                "database type {other} is not supported by this build (supported: {})",
+                supported().join(", ")
+            )))
+        }
     }
 }
 
