@@ -8,6 +8,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 
+mod adapters;
 mod cmd;
 mod progress;
 
@@ -28,8 +29,12 @@ pub struct Cli {
 pub enum Command {
     /// Dump every table of a database into a backup folder, without changing the database.
     Backup(BackupArgs),
+    /// Convert a backup folder, offline, from its SiteServer version to a later one.
+    Update(UpdateArgs),
     /// Load a backup folder into an empty database.
     Restore(RestoreArgs),
+    /// List the registered version adapters and the upgrade paths they form.
+    Versions(VersionsArgs),
     /// Print the tool version and the configured database (password masked).
     Version(DatabaseArgs),
 }
@@ -109,6 +114,52 @@ pub struct RestoreArgs {
     pub drop_existing: bool,
 }
 
+#[derive(Debug, Clone, Args)]
+pub struct UpdateArgs {
+    /// The backup folder to convert (written by `siteserver backup` or the original tools).
+    #[arg(short = 'd', long = "directory", value_name = "DIR")]
+    pub directory: PathBuf,
+
+    /// Folder to write the converted backup into. It must be empty or absent unless
+    /// --overwrite is given.
+    #[arg(
+        short = 'o',
+        long = "output",
+        value_name = "OUT",
+        default_value = "update"
+    )]
+    pub output: PathBuf,
+
+    /// Take the backup as this version instead of detecting it (e.g. 4.1 or 5.0).
+    #[arg(long, value_name = "VERSION")]
+    pub from: Option<String>,
+
+    /// Convert up to this version (any version in `siteserver versions`, e.g. 4.1 or 6.15),
+    /// or `latest`.
+    #[arg(long, value_name = "VERSION", default_value = "latest")]
+    pub to: String,
+
+    /// Put content rows into one table per site, `siteserver_Content_{siteId}`, and point each
+    /// site at its own table.
+    #[arg(long)]
+    pub split_contents: bool,
+
+    /// Replace the output folder if it is not empty.
+    #[arg(long)]
+    pub overwrite: bool,
+
+    /// Rows per row file of the output.
+    #[arg(long, value_name = "N", default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..))]
+    pub page_size: u64,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct VersionsArgs {
+    /// Output format: `text` for people, `json` for scripts.
+    #[arg(long, value_name = "FORMAT", default_value = "text", value_parser = ["text", "json"])]
+    pub format: String,
+}
+
 /// Runs a parsed command line to completion.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -121,7 +172,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 pub async fn run_async(cli: Cli) -> anyhow::Result<ExitCode> {
     let ok = match cli.command {
         Command::Backup(args) => cmd::backup::run(args).await?,
+        Command::Update(args) => cmd::update::run(args)?,
         Command::Restore(args) => cmd::restore::run(args).await?,
+        Command::Versions(args) => cmd::versions::run(args)?,
         Command::Version(args) => cmd::version::run(args)?,
     };
     Ok(if ok {

@@ -8,6 +8,7 @@ use std::fmt;
 
 use semver::{Version, VersionReq};
 
+use crate::update::{HopInput, HopPlan};
 use crate::version::names;
 
 /// One upgrade hop: it accepts backups of some versions and produces the next version's shape.
@@ -20,6 +21,11 @@ pub trait VersionAdapter: Send + Sync + 'static {
 
     /// The version its output has.
     fn produces(&self) -> Version;
+
+    /// Plans the hop: the output tables, where their rows come from and how each row changes.
+    /// Context from other tables (which site owns which content table) is read here, before
+    /// any rows stream.
+    fn plan(&self, input: &HopInput<'_>) -> crate::Result<HopPlan>;
 }
 
 /// What an adapter crate submits to `inventory`.
@@ -277,6 +283,9 @@ mod tests {
         }
         fn produces(&self) -> Version {
             Version::parse(self.2).unwrap()
+        }
+        fn plan(&self, _: &HopInput<'_>) -> crate::Result<HopPlan> {
+            Ok(HopPlan::default())
         }
     }
 

@@ -12,6 +12,7 @@
 pub mod adapter;
 pub mod backup;
 pub mod config;
+pub mod detect;
 pub mod dialect;
 pub mod driver;
 mod error;
@@ -19,6 +20,8 @@ pub mod model;
 pub mod naming;
 pub mod ops;
 pub mod progress;
+pub mod settings;
+pub mod update;
 pub mod value;
 pub mod version;
 

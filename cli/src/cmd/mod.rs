@@ -2,7 +2,9 @@
 
 pub mod backup;
 pub mod restore;
+pub mod update;
 pub mod version;
+pub mod versions;
 
 use std::path::PathBuf;
 

@@ -1,0 +1,221 @@
+//! What an adapter sees of its input folder, and the plan it returns for one hop.
+
+use semver::Version;
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::backup::{BackupReader, RowKeys, TableData};
+use crate::error::{Error, Result};
+use crate::model::{Column, Row};
+
+/// Switches of `siteserver update` that adapters may honour.
+#[derive(Debug, Clone, Default)]
+pub struct HopOptions {
+    /// Put content rows into one `siteserver_Content_{siteId}` table per site.
+    pub split_contents: bool,
+}
+
+/// One backup folder as an adapter reads it: table metadata up front, rows on demand.
+pub struct HopInput<'a> {
+    pub(crate) reader: &'a BackupReader,
+    pub(crate) tables: Vec<TableData>,
+    pub(crate) version: Version,
+    pub(crate) options: HopOptions,
+}
+
+impl HopInput<'_> {
+    /// The version of the data in this folder.
+    pub fn version(&self) -> &Version {
+        &self.version
+    }
+
+    pub fn options(&self) -> &HopOptions {
+        &self.options
+    }
+
+    /// Every table of the folder, in `_tables.json` order.
+    pub fn tables(&self) -> &[TableData] {
+        &self.tables
+    }
+
+    /// A table by name, case-insensitively.
+    pub fn table(&self, name: &str) -> Option<&TableData> {
+        self.tables
+            .iter()
+            .find(|t| t.meta.name.eq_ignore_ascii_case(name))
+    }
+
+    /// Streams a table's rows, keyed by the metadata's column names, for context an adapter
+    /// needs before the rows of other tables stream (such as which site owns which table).
+    pub fn for_each_row(&self, table: &str, f: impl FnMut(Row) -> Result<()>) -> Result<u64> {
+        let data = self
+            .table(table)
+            .ok_or_else(|| Error::table(table, "not in the backup folder"))?;
+        read_named_rows(self.reader, data, f)
+    }
+}
+
+/// Streams a table's rows as maps keyed by the metadata's column names.
+pub(crate) fn read_named_rows(
+    reader: &BackupReader,
+    data: &TableData,
+    mut f: impl FnMut(Row) -> Result<()>,
+) -> Result<u64> {
+    let keys = RowKeys::new(&data.meta);
+    let mut total = 0;
+    for file in &data.row_files {
+        total += reader.read_rows(&data.meta.name, file, |i, row| {
+            let values = keys.align(row).map_err(|e| {
+                Error::Invalid(format!("{}/{file}: row {}: {e}", data.meta.name, i + 1))
+            })?;
+            let named: Row = data
+                .meta
+                .columns
+                .iter()
+                .map(|c| c.attribute_name.clone())
+                .zip(values)
+                .collect();
+            f(named)
+        })?;
+    }
+    Ok(total)
+}
+
+/// What a row transform decided.
+pub enum RowOutcome {
+    /// Write this row.
+    Keep(Row),
+    /// The row belongs to another output table of the same hop (content split by site).
+    Elsewhere,
+    /// The row cannot be carried; the reason goes into the report.
+    Drop(String),
+}
+
+/// Rewrites one row of a source table into the output table's shape. Keys not among the
+/// output's columns go into its settings column, or are listed in the report.
+pub type RowFn = Box<dyn FnMut(Row) -> std::result::Result<RowOutcome, String> + Send>;
+
+/// One input table feeding an output table.
+pub struct Source {
+    pub table: String,
+    pub transform: Option<RowFn>,
+}
+
+impl Source {
+    /// Rows pass unchanged.
+    pub fn plain(table: impl Into<String>) -> Self {
+        Source {
+            table: table.into(),
+            transform: None,
+        }
+    }
+
+    pub fn with(
+        table: impl Into<String>,
+        f: impl FnMut(Row) -> std::result::Result<RowOutcome, String> + Send + 'static,
+    ) -> Self {
+        Source {
+            table: table.into(),
+            transform: Some(Box::new(f)),
+        }
+    }
+}
+
+/// How an output table came about, as `_report.json` names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum TableStatus {
+    Converted,
+    Merged,
+    Carried,
+    CreatedEmpty,
+}
+
+/// One table of the hop's output.
+pub struct OutputTable {
+    pub name: String,
+    pub columns: Vec<Column>,
+    pub sources: Vec<Source>,
+    pub status: TableStatus,
+    /// A column holding a `key=value&…` settings string that takes values whose key matches no
+    /// output column, so nothing is dropped.
+    pub settings_column: Option<String>,
+}
+
+impl OutputTable {
+    pub fn new(name: impl Into<String>, columns: Vec<Column>, status: TableStatus) -> Self {
+        OutputTable {
+            name: name.into(),
+            columns,
+            sources: Vec::new(),
+            status,
+            settings_column: None,
+        }
+    }
+
+    pub fn source(mut self, s: Source) -> Self {
+        self.sources.push(s);
+        self
+    }
+
+    pub fn settings(mut self, column: impl Into<String>) -> Self {
+        self.settings_column = Some(column.into());
+        self
+    }
+}
+
+/// Old ids renumbered when tables were merged.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct IdMap {
+    /// The merged table.
+    pub table: String,
+    /// The table the renumbered rows came from.
+    pub source: String,
+    pub column: String,
+    /// `[old, new]` pairs.
+    pub ids: Vec<(i64, i64)>,
+}
+
+/// An adapter's plan for one hop.
+#[derive(Default)]
+pub struct HopPlan {
+    pub tables: Vec<OutputTable>,
+    pub id_maps: Vec<IdMap>,
+    /// Lines for the report, such as values the hop could not place.
+    pub notes: Vec<String>,
+}
+
+/// Reads a string value, treating numbers and booleans as their text.
+pub fn text(row: &Row, key: &str) -> Option<String> {
+    get(row, key).and_then(|v| match v {
+        Value::Null => None,
+        Value::String(s) => Some(s.clone()),
+        other => Some(other.to_string()),
+    })
+}
+
+/// A value by key, case-insensitively, as the original tools look keys up.
+pub fn get<'r>(row: &'r Row, key: &str) -> Option<&'r Value> {
+    row.get(key).or_else(|| {
+        row.iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(key))
+            .map(|(_, v)| v)
+    })
+}
+
+/// Removes a value by key, case-insensitively.
+pub fn take(row: &mut Row, key: &str) -> Option<Value> {
+    if let Some(v) = row.shift_remove(key) {
+        return Some(v);
+    }
+    let k = row.keys().find(|k| k.eq_ignore_ascii_case(key))?.clone();
+    row.shift_remove(&k)
+}
+
+/// Renames a key, case-insensitively, keeping its value; a missing key is left missing.
+pub fn rename(row: &mut Row, from: &str, to: &str) {
+    if let Some(v) = take(row, from) {
+        row.insert(to.to_string(), v);
+    }
+}

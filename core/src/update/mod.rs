@@ -1,0 +1,543 @@
+//! `update`: a backup folder through a chain of version adapters, offline.
+//!
+//! Each hop reads one folder and writes the next version's folder, so every hop can be checked
+//! on its own (`--to`) and memory stays flat. Intermediate folders live beside the output and
+//! are removed afterwards.
+
+mod hop;
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use semver::Version;
+use serde::Serialize;
+use serde_json::Value;
+
+pub use hop::{
+    HopInput, HopOptions, HopPlan, IdMap, OutputTable, RowFn, RowOutcome, Source, TableStatus, get,
+    rename, take, text,
+};
+
+use crate::adapter::{AdapterRegistration, Registry, Target};
+use crate::backup::{BackupReader, BackupWriter, TableData};
+use crate::detect::{Detected, OLDEST, detect_folder};
+use crate::error::{Error, Result};
+use crate::model::{Row, TableMeta};
+use crate::progress::Progress;
+use crate::value::json_to_sql;
+use crate::version::parse_version;
+
+#[derive(Debug, Clone)]
+pub struct UpdateOptions {
+    /// The backup folder to convert.
+    pub dir: PathBuf,
+    /// The folder to write; absent or empty unless `overwrite`.
+    pub out: PathBuf,
+    /// Skip detection and take this version.
+    pub from: Option<String>,
+    pub to: Target,
+    pub overwrite: bool,
+    pub page_size: usize,
+    pub hop: HopOptions,
+}
+
+/// One output table in `_report.json`.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TableReport {
+    /// The original input tables whose rows it holds.
+    pub source: Vec<String>,
+    pub target: String,
+    pub rows_in: u64,
+    pub rows_out: u64,
+    pub status: TableStatus,
+}
+
+/// Values moved into a settings column because their column is gone.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MovedValue {
+    pub table: String,
+    pub column: String,
+    pub into: String,
+    pub rows: u64,
+}
+
+/// Values that had no column and no settings column to go to.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UnplacedValue {
+    pub hop: String,
+    pub table: String,
+    pub column: String,
+    pub rows: u64,
+}
+
+/// Rows an adapter could not carry, with its reason.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DroppedRows {
+    pub hop: String,
+    pub table: String,
+    pub reason: String,
+    pub rows: u64,
+}
+
+/// `_report.json`.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UpdateReport {
+    pub from: String,
+    pub to: String,
+    pub detected: String,
+    pub chain: Vec<String>,
+    pub tables: Vec<TableReport>,
+    pub moved_values: Vec<MovedValue>,
+    pub id_maps: Vec<IdMap>,
+    pub unplaced_values: Vec<UnplacedValue>,
+    pub dropped_rows: Vec<DroppedRows>,
+    /// Input tables with rows that reached no output table: any entry fails the update.
+    pub unaccounted: Vec<String>,
+    pub notes: Vec<String>,
+}
+
+impl UpdateReport {
+    /// Returns true if and only if every row read was written or reported with a reason.
+    pub fn ok(&self) -> bool {
+        self.unaccounted.is_empty()
+    }
+}
+
+/// The report file written into the output folder.
+pub const REPORT_FILE: &str = "_report.json";
+
+/// Detects (or takes `--from`), resolves the chain and runs every hop.
+pub fn update(
+    registry: &Registry,
+    opts: &UpdateOptions,
+    progress: &dyn Progress,
+) -> Result<UpdateReport> {
+    let reader = BackupReader::open(&opts.dir)?;
+    let detected = match &opts.from {
+        Some(v) => {
+            let version = parse_version(v).map_err(|e| Error::Invalid(format!("--from: {e}")))?;
+            if version < OLDEST {
+                return Err(Error::Invalid(format!(
+                    "--from {v}: versions below 3.6 are not supported"
+                )));
+            }
+            Detected {
+                version,
+                evidence: "--from".into(),
+                structural: false,
+            }
+        }
+        None => detect_folder(&reader)?,
+    };
+    drop(reader);
+    let path = registry
+        .path(&detected.version, &opts.to)
+        .map_err(|e| Error::Invalid(e.to_string()))?;
+    prepare_out(&opts.out, opts.overwrite)?;
+
+    let mut report = UpdateReport {
+        from: detected.version.to_string(),
+        to: path.to.to_string(),
+        detected: detected.to_string(),
+        chain: path.names().iter().map(|s| s.to_string()).collect(),
+        tables: Vec::new(),
+        moved_values: Vec::new(),
+        id_maps: Vec::new(),
+        unplaced_values: Vec::new(),
+        dropped_rows: Vec::new(),
+        unaccounted: Vec::new(),
+        notes: Vec::new(),
+    };
+    if detected.structural {
+        report.notes.push(format!(
+            "the version string was missing, so the version was detected from the tables: {}",
+            detected.evidence
+        ));
+    }
+
+    let parent = opts
+        .out
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let work = tempfile::Builder::new()
+        .prefix(".siteserver-update-")
+        .tempdir_in(parent)
+        .map_err(|e| Error::io(parent, e))?;
+
+    // Original source names behind each table of the current folder.
+    let mut origins: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut rows_in: BTreeMap<String, u64> = BTreeMap::new();
+    {
+        let reader = BackupReader::open(&opts.dir)?;
+        for name in reader.tables() {
+            let t = reader.table(name)?;
+            origins.insert(name.to_lowercase(), vec![name.clone()]);
+            rows_in.insert(name.to_lowercase(), t.total_count);
+        }
+    }
+    let mut statuses: BTreeMap<String, Vec<TableStatus>> = BTreeMap::new();
+    let mut input = opts.dir.clone();
+    let mut version = detected.version.clone();
+    let mut last: Vec<HopTable> = Vec::new();
+    if path.chain.is_empty() {
+        return Err(Error::Invalid(format!(
+            "the backup is already at {} ({}); nothing to update",
+            detected.version, detected.evidence
+        )));
+    }
+    for (i, reg) in path.chain.iter().enumerate() {
+        let output = if i + 1 == path.chain.len() {
+            opts.out.clone()
+        } else {
+            work.path()
+                .join(format!("{}-{}", i + 1, reg.adapter.name()))
+        };
+        progress.note(&format!(
+            "{} -> {} ({})",
+            version,
+            reg.adapter.produces(),
+            reg.adapter.name()
+        ));
+        let hop = run_hop(reg, &input, &output, &version, opts, progress, &mut report)?;
+        // Trace each output table back to the original tables.
+        let mut next_origins = BTreeMap::new();
+        let mut next_statuses = BTreeMap::new();
+        for t in &hop {
+            let mut src: Vec<String> = Vec::new();
+            let mut st: Vec<TableStatus> = Vec::new();
+            for s in &t.sources {
+                for o in origins.get(&s.to_lowercase()).into_iter().flatten() {
+                    if !src.contains(o) {
+                        src.push(o.clone());
+                    }
+                }
+                st.extend(statuses.get(&s.to_lowercase()).into_iter().flatten());
+            }
+            st.push(t.status);
+            next_origins.insert(t.name.to_lowercase(), src);
+            next_statuses.insert(t.name.to_lowercase(), st);
+        }
+        origins = next_origins;
+        statuses = next_statuses;
+        if i > 0 {
+            let _ = fs::remove_dir_all(&input);
+        }
+        input = output;
+        version = reg.adapter.produces();
+        last = hop;
+    }
+    for t in &last {
+        let source = origins.remove(&t.name.to_lowercase()).unwrap_or_default();
+        let st = statuses.remove(&t.name.to_lowercase()).unwrap_or_default();
+        let status = if source.is_empty() {
+            TableStatus::CreatedEmpty
+        } else if source.len() > 1 || st.contains(&TableStatus::Merged) {
+            TableStatus::Merged
+        } else if st.iter().all(|s| *s == TableStatus::Carried) {
+            TableStatus::Carried
+        } else {
+            TableStatus::Converted
+        };
+        report.tables.push(TableReport {
+            rows_in: source
+                .iter()
+                .map(|s| rows_in.get(&s.to_lowercase()).copied().unwrap_or(0))
+                .sum(),
+            source,
+            target: t.name.clone(),
+            rows_out: t.rows_out,
+            status,
+        });
+    }
+    let text = serde_json::to_vec_pretty(&report).unwrap_or_default();
+    let report_path = opts.out.join(REPORT_FILE);
+    fs::write(&report_path, text).map_err(|e| Error::io(&report_path, e))?;
+    Ok(report)
+}
+
+fn prepare_out(out: &Path, overwrite: bool) -> Result<()> {
+    match fs::read_dir(out) {
+        Ok(mut entries) => {
+            if entries.next().is_some() {
+                if !overwrite {
+                    return Err(Error::Invalid(format!(
+                        "{}: folder is not empty; choose another -o folder or pass --overwrite",
+                        out.display()
+                    )));
+                }
+                fs::remove_dir_all(out).map_err(|e| Error::io(out, e))?;
+            }
+            Ok(())
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(Error::io(out, e)),
+    }
+}
+
+/// One table the hop wrote.
+struct HopTable {
+    name: String,
+    sources: Vec<String>,
+    status: TableStatus,
+    rows_out: u64,
+}
+
+fn run_hop(
+    reg: &AdapterRegistration,
+    input_dir: &Path,
+    output_dir: &Path,
+    version: &Version,
+    opts: &UpdateOptions,
+    progress: &dyn Progress,
+    report: &mut UpdateReport,
+) -> Result<Vec<HopTable>> {
+    let hop_name = reg.adapter.name();
+    let reader = BackupReader::open(input_dir)?;
+    let mut tables = Vec::new();
+    for name in reader.tables() {
+        tables.push(reader.table(name)?);
+    }
+    let input = HopInput {
+        reader: &reader,
+        tables,
+        version: version.clone(),
+        options: opts.hop.clone(),
+    };
+    let mut plan = reg.adapter.plan(&input).map_err(|e| match e {
+        Error::Invalid(m) => Error::Invalid(format!("adapter {hop_name}: {m}")),
+        other => other,
+    })?;
+    carry_unreferenced(&input, &mut plan);
+    report.id_maps.append(&mut plan.id_maps);
+    report
+        .notes
+        .extend(plan.notes.drain(..).map(|n| format!("{hop_name}: {n}")));
+
+    let mut seen: Vec<String> = Vec::new();
+    for t in &plan.tables {
+        if seen.iter().any(|s| s.eq_ignore_ascii_case(&t.name)) {
+            return Err(Error::Invalid(format!(
+                "adapter {hop_name} writes table `{}` twice",
+                t.name
+            )));
+        }
+        seen.push(t.name.clone());
+    }
+
+    let mut writer = BackupWriter::create(output_dir, None)?;
+    writer.manifest_mut().source_version = Some(reg.adapter.produces().to_string());
+    // Rows of each input table that reached an output, or were dropped with a reason.
+    let mut placed: BTreeMap<String, u64> = BTreeMap::new();
+    let mut out_tables = Vec::new();
+    for out in plan.tables.iter_mut() {
+        let meta = TableMeta {
+            name: out.name.clone(),
+            columns: out.columns.clone(),
+        };
+        progress.table_started(&out.name, 0);
+        let mut tw = writer.table(&meta, opts.page_size)?;
+        let mut moved: BTreeMap<String, u64> = BTreeMap::new();
+        let mut unplaced: BTreeMap<String, u64> = BTreeMap::new();
+        for src in out.sources.iter_mut() {
+            let data: &TableData = input.table(&src.table).ok_or_else(|| {
+                Error::Invalid(format!(
+                    "adapter {hop_name} reads table `{}`, which the folder does not have",
+                    src.table
+                ))
+            })?;
+            let mut dropped: BTreeMap<String, u64> = BTreeMap::new();
+            let mut kept = 0u64;
+            let mut index = 0u64;
+            hop::read_named_rows(&reader, data, |row| {
+                index += 1;
+                let outcome = match src.transform.as_mut() {
+                    Some(f) => f(row).map_err(|e| {
+                        Error::Invalid(format!(
+                            "adapter {hop_name}, table `{}`, row {index}: {e}",
+                            data.meta.name
+                        ))
+                    })?,
+                    None => RowOutcome::Keep(row),
+                };
+                match outcome {
+                    RowOutcome::Keep(row) => {
+                        let values = project(
+                            &meta,
+                            out.settings_column.as_deref(),
+                            row,
+                            &mut moved,
+                            &mut unplaced,
+                        )
+                        .map_err(|e| {
+                            Error::Invalid(format!(
+                                "adapter {hop_name}: table `{}` row {index} into `{}`: {e}",
+                                data.meta.name, meta.name
+                            ))
+                        })?;
+                        tw.push(&values)?;
+                        kept += 1;
+                    }
+                    RowOutcome::Elsewhere => {}
+                    RowOutcome::Drop(reason) => *dropped.entry(reason).or_default() += 1,
+                }
+                Ok(())
+            })?;
+            let dropped_total: u64 = dropped.values().sum();
+            *placed.entry(data.meta.name.to_lowercase()).or_default() += kept + dropped_total;
+            for (reason, rows) in dropped {
+                report.dropped_rows.push(DroppedRows {
+                    hop: hop_name.into(),
+                    table: data.meta.name.clone(),
+                    reason,
+                    rows,
+                });
+            }
+        }
+        let entry = tw.finish()?;
+        progress.table_finished(&out.name, entry.rows);
+        for (column, rows) in moved {
+            report.moved_values.push(MovedValue {
+                table: out.name.clone(),
+                column,
+                into: out.settings_column.clone().unwrap_or_default(),
+                rows,
+            });
+        }
+        for (column, rows) in unplaced {
+            report.unplaced_values.push(UnplacedValue {
+                hop: hop_name.into(),
+                table: out.name.clone(),
+                column,
+                rows,
+            });
+        }
+        out_tables.push(HopTable {
+            name: out.name.clone(),
+            sources: out.sources.iter().map(|s| s.table.clone()).collect(),
+            status: out.status,
+            rows_out: entry.rows,
+        });
+        writer.add(entry);
+    }
+    writer.finish()?;
+
+    for t in input.tables() {
+        let got = placed
+            .get(&t.meta.name.to_lowercase())
+            .copied()
+            .unwrap_or(0);
+        if got < t.total_count {
+            report.unaccounted.push(format!(
+                "{hop_name}: {} of {} rows of `{}` reached no table",
+                t.total_count - got,
+                t.total_count,
+                t.meta.name
+            ));
+        }
+    }
+    if !report.unaccounted.is_empty() {
+        return Err(Error::Invalid(format!(
+            "rows were lost, so the update stopped: {}",
+            report.unaccounted.join("; ")
+        )));
+    }
+    Ok(out_tables)
+}
+
+/// Tables the plan does not read are carried unchanged, under a marked name if the plan
+/// already writes a table of that name.
+fn carry_unreferenced(input: &HopInput<'_>, plan: &mut HopPlan) {
+    let read: Vec<String> = plan
+        .tables
+        .iter()
+        .flat_map(|t| t.sources.iter().map(|s| s.table.to_lowercase()))
+        .collect();
+    for t in input.tables() {
+        if read.contains(&t.meta.name.to_lowercase()) {
+            continue;
+        }
+        let taken = |n: &str| plan.tables.iter().any(|o| o.name.eq_ignore_ascii_case(n));
+        let name = if taken(&t.meta.name) {
+            format!(
+                "{}__from_v{}",
+                t.meta.name,
+                input.version().major * 10 + input.version().minor
+            )
+        } else {
+            t.meta.name.clone()
+        };
+        plan.notes.push(if name == t.meta.name {
+            format!(
+                "carried `{}` unchanged (no adapter rule for it)",
+                t.meta.name
+            )
+        } else {
+            format!(
+                "carried `{}` as `{name}`: the next version has a different table of that name",
+                t.meta.name
+            )
+        });
+        plan.tables.push(
+            OutputTable::new(name, t.meta.columns.clone(), TableStatus::Carried)
+                .source(Source::plain(t.meta.name.clone())),
+        );
+    }
+}
+
+/// Puts a row into the output's column order, checking each value against its column type.
+fn project(
+    meta: &TableMeta,
+    settings_column: Option<&str>,
+    mut row: Row,
+    moved: &mut BTreeMap<String, u64>,
+    unplaced: &mut BTreeMap<String, u64>,
+) -> std::result::Result<Vec<Value>, String> {
+    let mut values = Vec::with_capacity(meta.columns.len());
+    for c in &meta.columns {
+        let v = take(&mut row, &c.attribute_name).unwrap_or(Value::Null);
+        json_to_sql(c.data_type, &v)
+            .map_err(|e| format!("column `{}` ({}): {e}", c.attribute_name, c.data_type))?;
+        values.push(v);
+    }
+    // What is left has no column in the output.
+    let leftovers: Vec<(String, Value)> = row
+        .into_iter()
+        .filter(|(_, v)| !matches!(v, Value::Null) && v.as_str() != Some(""))
+        .collect();
+    if leftovers.is_empty() {
+        return Ok(values);
+    }
+    let target = settings_column.and_then(|s| {
+        meta.columns
+            .iter()
+            .position(|c| c.attribute_name.eq_ignore_ascii_case(s))
+    });
+    match target {
+        Some(i) => {
+            let current = values[i].as_str().unwrap_or_default().to_string();
+            let mut settings = crate::settings::Settings::parse(&current);
+            for (k, v) in leftovers {
+                let text = match v {
+                    Value::String(s) => s,
+                    other => other.to_string(),
+                };
+                settings.set(&k, text);
+                *moved.entry(k).or_default() += 1;
+            }
+            values[i] = Value::String(settings.encode());
+        }
+        None => {
+            for (k, _) in leftovers {
+                *unplaced.entry(k).or_default() += 1;
+            }
+        }
+    }
+    Ok(values)
+}
