@@ -6,13 +6,12 @@ cd "$(dirname "$0")/.."
 out=target/demo
 rm -rf "$out"
 mkdir -p "$out"
-cargo build --quiet -p sscms-cli
-bin=target/debug/siteserver
+siteserver() { cargo run --quiet -p sscms-cli -- "$@"; }
 
 echo "== restore examples/sample-6.15 into $out/site.db"
-"$bin" restore --database-type SQLite --connection-string "Data Source=$out/site.db" -d examples/sample-6.15
+siteserver restore --database-type SQLite --connection-string "Data Source=$out/site.db" -d examples/sample-6.15
 echo
 echo "== back up $out/site.db into $out/backup"
-"$bin" backup --database-type SQLite --connection-string "Data Source=$out/site.db" -d "$out/backup"
+siteserver backup --database-type SQLite --connection-string "Data Source=$out/site.db" -d "$out/backup"
 echo
 echo "Done. Compare examples/sample-6.15 with $out/backup, or open $out/site.db with sqlite3."
