@@ -1,0 +1,1 @@
+//! Converts SiteServer 3.6 backup tables to the next version's layout (in progress).

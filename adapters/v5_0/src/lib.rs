@@ -1,0 +1,1 @@
+//! Converts SiteServer 5.0 backup tables to the next version's layout (in progress).
