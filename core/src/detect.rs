@@ -4,11 +4,12 @@
 //! columns present decide, newest markers first, because upgraded databases keep older tables.
 
 use std::fmt;
+use std::path::Path;
 
 use semver::Version;
 use serde_json::Value;
 
-use crate::backup::{BackupReader, RowKeys, TableData};
+use crate::backup::{BackupReader, MANIFEST_FILE, RowKeys, TableData};
 use crate::error::{Error, Result};
 use crate::version::parse_version;
 
@@ -83,6 +84,30 @@ pub fn detect_folder(reader: &BackupReader) -> Result<Detected> {
         tables: &tables,
         database_version,
     })
+}
+
+/// Detects the version of a finished backup folder and records it in its `_manifest.json`.
+///
+/// A database that is not a SiteServer one is still backed up; the manifest then says why no
+/// version was found.
+pub fn record_in_manifest(dir: &Path) -> Result<std::result::Result<Detected, String>> {
+    let reader = BackupReader::open(dir)?;
+    let detected = detect_folder(&reader).map_err(|e| e.to_string());
+    let mut manifest = reader
+        .manifest()
+        .cloned()
+        .ok_or_else(|| Error::format(&dir.join(MANIFEST_FILE), "missing"))?;
+    match &detected {
+        Ok(d) => {
+            manifest.source_version = Some(d.version.to_string());
+            manifest.version_evidence = Some(d.evidence.clone());
+        }
+        Err(e) => manifest.version_evidence = Some(format!("not detected: {e}")),
+    }
+    let path = dir.join(MANIFEST_FILE);
+    let text = serde_json::to_vec(&manifest).map_err(|e| Error::format(&path, e.to_string()))?;
+    std::fs::write(&path, text).map_err(|e| Error::io(&path, e))?;
+    Ok(detected)
 }
 
 /// The first row's value of one column, as text.

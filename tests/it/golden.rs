@@ -124,6 +124,7 @@ async fn writes_the_spec_shapes_key_for_key() {
             "createdAt",
             "databaseType",
             "sourceVersion",
+            "versionEvidence",
             "tables"
         ]
     );
@@ -134,5 +135,42 @@ async fn writes_the_spec_shapes_key_for_key() {
     assert_eq!(
         manifest["tables"][0]["files"][0]["sha256"],
         sha256(&bak.join("siteserver_Site/1.json"))
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn backup_records_the_detected_version() {
+    let tmp = tmp();
+    let db = tmp.path().join("site41.db");
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/sample-4.1");
+    ok(siteserver(&[
+        "restore",
+        "--database-type",
+        "SQLite",
+        "--connection-string",
+        db.to_str().unwrap(),
+        "-d",
+        sample.to_str().unwrap(),
+    ])
+    .await
+    .unwrap());
+    let bak = tmp.path().join("bak");
+    ok(siteserver(&[
+        "backup",
+        "--database-type",
+        "SQLite",
+        "--connection-string",
+        db.to_str().unwrap(),
+        "-d",
+        bak.to_str().unwrap(),
+    ])
+    .await
+    .unwrap());
+    let manifest: Value =
+        serde_json::from_slice(&std::fs::read(bak.join("_manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["sourceVersion"], "4.1.1603");
+    assert_eq!(
+        manifest["versionEvidence"],
+        "bairong_Config.DatabaseVersion = 4.1.1603"
     );
 }

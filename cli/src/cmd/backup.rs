@@ -35,6 +35,11 @@ pub async fn run(args: BackupArgs) -> anyhow::Result<bool> {
         thousands(rows),
         absolute(&dir).display()
     );
+    match &report.version {
+        Some(Ok(d)) => println!("SiteServer version: {d}"),
+        Some(Err(e)) => println!("SiteServer version: not detected ({e})"),
+        None => {}
+    }
     for s in &report.skipped {
         println!("  skipped {}: {}", s.table, s.reason);
     }

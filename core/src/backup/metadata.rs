@@ -28,6 +28,9 @@ pub struct Manifest {
     pub created_at: String,
     pub database_type: Option<String>,
     pub source_version: Option<String>,
+    /// Why `sourceVersion` is what it is, e.g. `bairong_Config.DatabaseVersion = 4.1.1603`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version_evidence: Option<String>,
     pub tables: Vec<ManifestTable>,
     /// Tables the backup could not finish; they are not in `_tables.json`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

@@ -45,6 +45,7 @@ impl BackupWriter {
                 created_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
                 database_type,
                 source_version: None,
+                version_evidence: None,
                 tables: Vec::new(),
                 failed_tables: Vec::new(),
             },

@@ -40,6 +40,8 @@ pub struct BackupReport {
     pub tables: Vec<TableDone>,
     pub skipped: Vec<Skipped>,
     pub failed: Vec<TableFailed>,
+    /// The SiteServer version the backup came from, or why it could not be told.
+    pub version: Option<std::result::Result<crate::detect::Detected, String>>,
 }
 
 impl BackupReport {
@@ -103,6 +105,7 @@ pub async fn backup(
     }
     driver.end_snapshot().await?;
     writer.finish()?;
+    report.version = Some(crate::detect::record_in_manifest(&opts.dir)?);
     Ok(report)
 }
 
