@@ -290,12 +290,14 @@ mod tests {
     #[test]
     fn the_version_string_decides() {
         let cfg = t("bairong_Config", &["DatabaseVersion", "SettingsXML"]);
-        let d = run(&[cfg.clone()], Some("4.1.1603")).unwrap();
+        let d = run(std::slice::from_ref(&cfg), Some("4.1.1603")).unwrap();
         assert_eq!(d.version, Version::new(4, 1, 1603));
         assert_eq!(d.evidence, "bairong_Config.DatabaseVersion = 4.1.1603");
         assert!(!d.structural);
         assert_eq!(
-            run(&[cfg.clone()], Some("3.6.4")).unwrap().version,
+            run(std::slice::from_ref(&cfg), Some("3.6.4"))
+                .unwrap()
+                .version,
             Version::new(3, 6, 4)
         );
         let five = t(
@@ -316,7 +318,9 @@ mod tests {
     #[test]
     fn old_or_odd_strings_are_refused() {
         let cfg = t("bairong_Config", &["DatabaseVersion"]);
-        let e = run(&[cfg.clone()], Some("3.4")).unwrap_err().to_string();
+        let e = run(std::slice::from_ref(&cfg), Some("3.4"))
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("below 3.6"), "{e}");
         let e = run(&[cfg], Some("4.1 beta")).unwrap_err().to_string();
         assert!(e.contains("`4.1 beta`") && e.contains("--from"), "{e}");
