@@ -64,4 +64,9 @@ impl Progress for CliProgress {
         self.clear();
         eprintln!("  {table}: FAILED: {error}");
     }
+
+    fn warn(&self, message: &str) {
+        self.clear();
+        eprintln!("warning: {message}");
+    }
 }

@@ -18,6 +18,36 @@ pub enum Dialect {
 /// (the SSCMS 7.4 default).
 pub const DEFAULT_VARCHAR_LENGTH: i32 = 500;
 
+/// What a column's values need, measured over a whole backup before a restore.
+///
+/// The standard types (`varchar(n)`, `int`, `decimal(18, 2)`, `datetime`) would truncate, round
+/// or refuse some values another database held, so [`Dialect::create_table_fit`] widens a
+/// column just enough for its values. `Default` asks for nothing, which gives the standard DDL.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ColumnFit {
+    /// Longest text in characters (MySQL and PostgreSQL count these).
+    pub max_chars: usize,
+    /// Longest text in UTF-16 code units (SQL Server counts these).
+    pub max_utf16: usize,
+    /// An integer outside the 32-bit range.
+    pub wide_int: bool,
+    /// Most digits before a decimal point.
+    pub int_digits: u32,
+    /// Most digits after a decimal point, trailing zeros not counted.
+    pub scale: u32,
+    /// Most digits of fractional seconds, trailing zeros not counted.
+    pub frac_digits: u32,
+    /// A text holds U+0000, which PostgreSQL cannot store in any text type.
+    pub nul_char: bool,
+}
+
+/// Precision and scale of the standard Decimal type, `decimal(18, 2)`.
+const DECIMAL_PRECISION: u32 = 18;
+const DECIMAL_SCALE: u32 = 2;
+
+/// Longest `varchar(n)` MySQL allows in a utf8mb4 table.
+const MYSQL_MAX_VARCHAR: i32 = 16_383;
+
 impl Dialect {
     /// Quotes an identifier so names such as `Top`, `Order` or `Key` work.
     pub fn quote(self, ident: &str) -> String {
@@ -65,7 +95,22 @@ impl Dialect {
 
     /// The column type for a data type, as the target schema maps it.
     pub fn column_type(self, col: &Column) -> String {
+        self.column_type_fit(col, &ColumnFit::default())
+    }
+
+    /// The column type for a data type, widened where `fit` says the values need more.
+    ///
+    /// SQLite is never widened: it enforces neither lengths nor precision.
+    pub fn column_type_fit(self, col: &Column, fit: &ColumnFit) -> String {
         let len = col.data_length;
+        let (precision, scale) = decimal_size(fit);
+        // Milliseconds or microseconds, not an odd precision such as `datetime(2)`.
+        let frac = match fit.frac_digits {
+            0 => 0,
+            1..=3 => 3,
+            4..=6 => 6,
+            _ => 7,
+        };
         match (self, col.data_type) {
             (Dialect::Sqlite, DataType::Boolean) => "INT2".into(),
             (Dialect::Sqlite, DataType::DateTime) => "DATETIME".into(),
@@ -77,39 +122,127 @@ impl Dialect {
             (Dialect::Sqlite, DataType::VarChar) => format!("NVARCHAR({len})"),
 
             (Dialect::MySql, DataType::Boolean) => "tinyint(1)".into(),
+            // Without a precision MySQL drops fractional seconds.
+            (Dialect::MySql, DataType::DateTime) if frac > 0 => {
+                format!("datetime({})", frac.min(6))
+            }
             (Dialect::MySql, DataType::DateTime) => "datetime".into(),
-            (Dialect::MySql, DataType::Decimal) => "decimal(18, 2)".into(),
+            (Dialect::MySql, DataType::Decimal) => format!("decimal({precision}, {scale})"),
+            (Dialect::MySql, DataType::Integer) if fit.wide_int => "bigint".into(),
             (Dialect::MySql, DataType::Integer) => "int".into(),
             (Dialect::MySql, DataType::Text) => "longtext".into(),
+            // A key cannot be longtext; a longer varchar will do.
+            (Dialect::MySql, DataType::VarChar)
+                if col.is_primary_key
+                    && too_long(fit.max_chars, varchar_len(len))
+                    && !too_long(fit.max_chars, MYSQL_MAX_VARCHAR) =>
+            {
+                format!("varchar({})", fit.max_chars)
+            }
+            (Dialect::MySql, DataType::VarChar)
+                if len > MYSQL_MAX_VARCHAR || too_long(fit.max_chars, varchar_len(len)) =>
+            {
+                "longtext".into()
+            }
             (Dialect::MySql, DataType::VarChar) => format!("varchar({})", varchar_len(len)),
 
             (Dialect::Postgres, DataType::Boolean) => "bool".into(),
+            // timestamptz keeps microseconds, all that MySQL and PostgreSQL sources hold.
             (Dialect::Postgres, DataType::DateTime) => "timestamptz".into(),
-            (Dialect::Postgres, DataType::Decimal) => "numeric(18, 2)".into(),
+            (Dialect::Postgres, DataType::Decimal) => format!("numeric({precision}, {scale})"),
+            (Dialect::Postgres, DataType::Integer) if fit.wide_int => "int8".into(),
             (Dialect::Postgres, DataType::Integer) => "int4".into(),
             (Dialect::Postgres, DataType::Text) => "text".into(),
             (Dialect::Postgres, DataType::VarChar) if len <= 0 => "varchar".into(),
+            (Dialect::Postgres, DataType::VarChar) if too_long(fit.max_chars, len) => "text".into(),
             (Dialect::Postgres, DataType::VarChar) => format!("varchar({len})"),
 
             (Dialect::SqlServer, DataType::Boolean) => "[bit]".into(),
+            (Dialect::SqlServer, DataType::DateTime) if frac > 0 => {
+                format!("[datetime2] ({frac})")
+            }
             (Dialect::SqlServer, DataType::DateTime) => "[datetime]".into(),
-            (Dialect::SqlServer, DataType::Decimal) => "[decimal] (18, 2)".into(),
+            (Dialect::SqlServer, DataType::Decimal) => {
+                format!("[decimal] ({precision}, {scale})")
+            }
+            (Dialect::SqlServer, DataType::Integer) if fit.wide_int => "[bigint]".into(),
             (Dialect::SqlServer, DataType::Integer) => "[int]".into(),
             (Dialect::SqlServer, DataType::Text) => "[nvarchar] (max)".into(),
+            (Dialect::SqlServer, DataType::VarChar)
+                if col.is_primary_key
+                    && too_long(fit.max_utf16, varchar_len(len))
+                    && !too_long(fit.max_utf16, 4000) =>
+            {
+                format!("[nvarchar] ({})", fit.max_utf16)
+            }
             // nvarchar(n) allows at most 4,000; longer becomes max, as 7.4 does for -1.
-            (Dialect::SqlServer, DataType::VarChar) if len > 4000 => "[nvarchar] (max)".into(),
+            (Dialect::SqlServer, DataType::VarChar)
+                if len > 4000 || too_long(fit.max_utf16, varchar_len(len)) =>
+            {
+                "[nvarchar] (max)".into()
+            }
             (Dialect::SqlServer, DataType::VarChar) => {
                 format!("[nvarchar] ({})", varchar_len(len))
             }
         }
     }
 
-    fn identity_type(self) -> &'static str {
+    fn identity_type(self, wide: bool) -> &'static str {
+        match (self, wide) {
+            // SQLite's rowid is 64-bit already.
+            (Dialect::Sqlite, _) => "INTEGER PRIMARY KEY AUTOINCREMENT",
+            (Dialect::MySql, false) => "INT AUTO_INCREMENT",
+            (Dialect::MySql, true) => "BIGINT AUTO_INCREMENT",
+            (Dialect::Postgres, false) => "SERIAL",
+            (Dialect::Postgres, true) => "BIGSERIAL",
+            (Dialect::SqlServer, false) => "int IDENTITY (1, 1)",
+            (Dialect::SqlServer, true) => "bigint IDENTITY (1, 1)",
+        }
+    }
+
+    /// The database's name, for messages.
+    pub fn name(self) -> &'static str {
         match self {
-            Dialect::Sqlite => "INTEGER PRIMARY KEY AUTOINCREMENT",
-            Dialect::MySql => "INT AUTO_INCREMENT",
-            Dialect::Postgres => "SERIAL",
-            Dialect::SqlServer => "int IDENTITY (1, 1)",
+            Dialect::Sqlite => "SQLite",
+            Dialect::MySql => "MySQL",
+            Dialect::Postgres => "PostgreSQL",
+            Dialect::SqlServer => "SQL Server",
+        }
+    }
+
+    /// Why a value measured by `fit` cannot be stored in this dialect even when widened, if so.
+    pub fn unrepresentable(self, col: &Column, fit: &ColumnFit) -> Option<String> {
+        if self == Dialect::Postgres && fit.nul_char {
+            return Some("the text holds a NUL character, which PostgreSQL cannot store".into());
+        }
+        let (max_precision, max_scale, max_frac) = match self {
+            // SQLite stores decimals as REAL and dates as text; nothing is refused.
+            Dialect::Sqlite => return None,
+            Dialect::MySql => (65, 30, 6),
+            Dialect::Postgres => (1000, 1000, 6),
+            Dialect::SqlServer => (38, 38, 7),
+        };
+        match col.data_type {
+            DataType::Decimal => {
+                let (p, s) = decimal_size(fit);
+                (p > max_precision || s > max_scale).then(|| {
+                    format!(
+                        "needs {} digits before and {} after the decimal point; \
+                         {} decimals hold at most {max_precision} digits, {max_scale} after the point",
+                        fit.int_digits,
+                        fit.scale,
+                        self.name()
+                    )
+                })
+            }
+            DataType::DateTime => (fit.frac_digits > max_frac).then(|| {
+                format!(
+                    "has {} digits of fractional seconds; {} keeps at most {max_frac}",
+                    fit.frac_digits,
+                    self.name()
+                )
+            }),
+            _ => None,
         }
     }
 
@@ -118,7 +251,14 @@ impl Dialect {
     /// The primary key is the columns marked as such, or else the identity column. Unlike the
     /// original tools, several key columns make one composite key, not several PK clauses.
     pub fn create_table(self, meta: &TableMeta) -> String {
+        self.create_table_fit(meta, &[])
+    }
+
+    /// `CREATE TABLE` with each column widened for its values; `fits` is in column order, and
+    /// a missing entry asks for nothing.
+    pub fn create_table_fit(self, meta: &TableMeta, fits: &[ColumnFit]) -> String {
         let q = |s: &str| self.quote(s);
+        let no_fit = ColumnFit::default();
         let identity = meta.identity();
         let mut pk: Vec<&Column> = meta.columns.iter().filter(|c| c.is_primary_key).collect();
         if pk.is_empty() {
@@ -127,9 +267,11 @@ impl Dialect {
         let mut parts: Vec<String> = meta
             .columns
             .iter()
-            .map(|c| {
+            .enumerate()
+            .map(|(i, c)| {
+                let fit = fits.get(i).unwrap_or(&no_fit);
                 let ty = if Some(c) == identity {
-                    self.identity_type().to_string()
+                    self.identity_type(fit.wide_int).to_string()
                 } else if self == Dialect::Sqlite
                     && c.data_type == DataType::Integer
                     && pk.len() == 1
@@ -138,7 +280,7 @@ impl Dialect {
                     // A sole `INTEGER` key would become a self-numbering rowid alias.
                     "INT".to_string()
                 } else {
-                    self.column_type(c)
+                    self.column_type_fit(c, fit)
                 };
                 format!("{} {ty}", q(&c.attribute_name))
             })
@@ -206,12 +348,21 @@ impl Dialect {
                 sql.push_str(", ");
             }
             sql.push('(');
-            for c in 0..columns.len() {
+            for (c, col) in columns.iter().enumerate() {
                 if c > 0 {
                     sql.push_str(", ");
                 }
                 n += 1;
                 sql.push_str(&self.placeholder(n));
+                // Decimals and dates are bound as text, which PostgreSQL does not assign to
+                // numeric or timestamp columns without a cast.
+                if self == Dialect::Postgres {
+                    match col.data_type {
+                        DataType::Decimal => sql.push_str("::numeric"),
+                        DataType::DateTime => sql.push_str("::timestamp"),
+                        _ => {}
+                    }
+                }
             }
             sql.push(')');
         }
@@ -231,6 +382,18 @@ impl Dialect {
             .iter()
             .map(|c| self.quote(&c.attribute_name))
             .collect();
+        self.select_exprs(meta, &cols, fallback_order, limit)
+    }
+
+    /// [`Dialect::select_all`] with an expression per column, for drivers that read some types
+    /// through a cast.
+    pub fn select_exprs(
+        self,
+        meta: &TableMeta,
+        cols: &[String],
+        fallback_order: Option<&str>,
+        limit: Option<u64>,
+    ) -> String {
         let order: Vec<String> = meta
             .order_columns()
             .iter()
@@ -255,6 +418,18 @@ impl Dialect {
         }
         sql
     }
+}
+
+/// Precision and scale that hold every value `fit` measured, at least `decimal(18, 2)`.
+fn decimal_size(fit: &ColumnFit) -> (u32, u32) {
+    let scale = fit.scale.max(DECIMAL_SCALE);
+    let int_digits = fit.int_digits.max(DECIMAL_PRECISION - DECIMAL_SCALE);
+    (int_digits + scale, scale)
+}
+
+/// Returns true if and only if text of `chars` does not fit a declared length `len` (0 = none).
+fn too_long(chars: usize, len: i32) -> bool {
+    usize::try_from(len).is_ok_and(|l| l > 0 && chars > l)
 }
 
 fn varchar_len(len: i32) -> i32 {
@@ -360,6 +535,128 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn columns_widen_for_their_values() {
+        let t = TableMeta {
+            name: "t".into(),
+            columns: vec![
+                Column::new("Id", DataType::Integer)
+                    .primary_key()
+                    .identity(),
+                Column::new("Name", DataType::VarChar).length(5),
+                Column::new("Price", DataType::Decimal),
+                Column::new("At", DataType::DateTime),
+            ],
+        };
+        let fits = [
+            ColumnFit {
+                wide_int: true,
+                ..ColumnFit::default()
+            },
+            ColumnFit {
+                max_chars: 6,
+                max_utf16: 7,
+                ..ColumnFit::default()
+            },
+            ColumnFit {
+                int_digits: 20,
+                scale: 4,
+                ..ColumnFit::default()
+            },
+            ColumnFit {
+                frac_digits: 3,
+                ..ColumnFit::default()
+            },
+        ];
+        assert_eq!(
+            Dialect::MySql.create_table_fit(&t, &fits),
+            "CREATE TABLE `t` (`Id` BIGINT AUTO_INCREMENT, `Name` longtext, `Price` decimal(24, 4), `At` datetime(3), PRIMARY KEY (`Id`)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4"
+        );
+        assert_eq!(
+            Dialect::Postgres.create_table_fit(&t, &fits),
+            r#"CREATE TABLE "t" ("Id" BIGSERIAL, "Name" text, "Price" numeric(24, 4), "At" timestamptz, CONSTRAINT "PK_t_Id" PRIMARY KEY ("Id"))"#
+        );
+        assert_eq!(
+            Dialect::SqlServer.create_table_fit(&t, &fits),
+            "CREATE TABLE [t] ([Id] bigint IDENTITY (1, 1), [Name] [nvarchar] (max), [Price] [decimal] (24, 4), [At] [datetime2] (3), CONSTRAINT [PK_t_Id] PRIMARY KEY ([Id]))"
+        );
+        // SQLite enforces none of it, so nothing changes.
+        assert_eq!(
+            Dialect::Sqlite.create_table_fit(&t, &fits),
+            Dialect::Sqlite.create_table(&t)
+        );
+        // Values that fit ask for the standard types.
+        let fitting = ColumnFit {
+            max_chars: 5,
+            int_digits: 16,
+            scale: 2,
+            ..ColumnFit::default()
+        };
+        for d in [Dialect::MySql, Dialect::Postgres, Dialect::SqlServer] {
+            for c in &t.columns {
+                assert_eq!(d.column_type_fit(c, &fitting), d.column_type(c));
+            }
+        }
+        // A key cannot be a text type, so it gets a longer varchar.
+        let key = Column::new("K", DataType::VarChar).length(5).primary_key();
+        assert_eq!(Dialect::MySql.column_type_fit(&key, &fits[1]), "varchar(6)");
+        assert_eq!(
+            Dialect::SqlServer.column_type_fit(&key, &fits[1]),
+            "[nvarchar] (7)"
+        );
+        // A MySQL VarChar longer than utf8mb4 allows is longtext.
+        let long = Column::new("L", DataType::VarChar).length(20_000);
+        assert_eq!(Dialect::MySql.column_type(&long), "longtext");
+    }
+
+    #[test]
+    fn values_beyond_every_type_are_refused() {
+        let price = Column::new("Price", DataType::Decimal);
+        let huge = ColumnFit {
+            int_digits: 70,
+            ..ColumnFit::default()
+        };
+        assert!(
+            Dialect::MySql
+                .unrepresentable(&price, &huge)
+                .unwrap()
+                .contains("at most 65 digits")
+        );
+        assert_eq!(Dialect::Postgres.unrepresentable(&price, &huge), None);
+        assert_eq!(Dialect::Sqlite.unrepresentable(&price, &huge), None);
+        let at = Column::new("At", DataType::DateTime);
+        let nanos = ColumnFit {
+            frac_digits: 9,
+            ..ColumnFit::default()
+        };
+        assert!(Dialect::Postgres.unrepresentable(&at, &nanos).is_some());
+        assert!(Dialect::MySql.unrepresentable(&at, &nanos).is_some());
+        let body = Column::new("Body", DataType::Text);
+        let nul = ColumnFit {
+            nul_char: true,
+            ..ColumnFit::default()
+        };
+        assert!(Dialect::Postgres.unrepresentable(&body, &nul).is_some());
+        assert_eq!(Dialect::MySql.unrepresentable(&body, &nul), None);
+    }
+
+    #[test]
+    fn postgres_casts_text_bound_decimals_and_dates() {
+        let cols = [
+            Column::new("P", DataType::Decimal),
+            Column::new("D", DataType::DateTime),
+            Column::new("B", DataType::Boolean),
+        ];
+        assert_eq!(
+            Dialect::Postgres.insert("t", &cols, 1),
+            r#"INSERT INTO "t" ("P", "D", "B") VALUES ($1::numeric, $2::timestamp, $3)"#
+        );
+        assert_eq!(
+            Dialect::MySql.insert("t", &cols, 1),
+            "INSERT INTO `t` (`P`, `D`, `B`) VALUES (?, ?, ?)"
+        );
     }
 
     #[test]

@@ -55,7 +55,10 @@ impl Error {
     }
 
     // Used by the drivers, each behind its own feature.
-    #[cfg_attr(not(feature = "sqlite"), allow(dead_code))]
+    #[cfg_attr(
+        not(any(feature = "sqlite", feature = "mysql", feature = "postgres")),
+        allow(dead_code)
+    )]
     pub(crate) fn db(context: impl Into<String>, err: impl std::fmt::Display) -> Self {
         Error::Database {
             context: context.into(),

@@ -17,6 +17,9 @@ pub trait Progress: Send + Sync {
 
     /// A line of information, such as a skipped table.
     fn note(&self, _message: &str) {}
+
+    /// Something the user should know about, such as a column widened for its values.
+    fn warn(&self, _message: &str) {}
 }
 
 /// Shows nothing.

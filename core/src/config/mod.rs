@@ -216,6 +216,8 @@ pub struct ServerAddress {
     /// PostgreSQL schema: first entry of the search path.
     pub schema: Option<String>,
     pub ssl_mode: Option<String>,
+    /// PostgreSQL session time zone (Npgsql's `Timezone`), for `timestamptz` wall-clock times.
+    pub timezone: Option<String>,
 }
 
 const HOST_KEYS: &[&str] = &[
@@ -241,6 +243,7 @@ const TRUST_KEYS: &[&str] = &["TrustServerCertificate"];
 const SCHEMA_KEYS: &[&str] = &["Search Path", "currentSchema"];
 const OPTIONS_KEYS: &[&str] = &["Options"];
 const SSL_KEYS: &[&str] = &["SslMode", "ssl-mode"];
+const TIMEZONE_KEYS: &[&str] = &["Timezone"];
 const INSTANCE_KEYS: &[&str] = &["instance", "instanceName"];
 const SQLITE_PATH_KEYS: &[&str] = &["Data Source", "Filename"];
 
@@ -492,6 +495,7 @@ fn fill_from_props(addr: &mut ServerAddress, cs: &ConnectionString) -> Result<()
         addr.trust_server_certificate = Some(parse_flag("TrustServerCertificate", v, false)?);
     }
     addr.ssl_mode = get(SSL_KEYS).map(str::to_string);
+    addr.timezone = get(TIMEZONE_KEYS).map(str::to_string);
     let search_path = get(SCHEMA_KEYS).map(str::to_string).or_else(|| {
         let options = get(OPTIONS_KEYS)?;
         let lower = options.to_ascii_lowercase();
@@ -1081,6 +1085,20 @@ mod tests {
             (s.host.as_str(), s.port, s.schema.as_deref()),
             ("pg", Some(6000), Some("s2"))
         );
+        let s = cfg(
+            DatabaseType::PostgreSql,
+            "Host=pg;Database=d;Timezone=Asia/Shanghai",
+        )
+        .server()
+        .unwrap();
+        assert_eq!(s.timezone.as_deref(), Some("Asia/Shanghai"));
+        let s = cfg(
+            DatabaseType::PostgreSql,
+            "postgres://u@pg/d?timezone=Europe%2FBerlin",
+        )
+        .server()
+        .unwrap();
+        assert_eq!(s.timezone.as_deref(), Some("Europe/Berlin"));
     }
 
     #[test]

@@ -8,20 +8,31 @@ use futures::stream::BoxStream;
 use serde_json::Value;
 
 use crate::config::{DatabaseConfig, DatabaseType};
-use crate::dialect::Dialect;
+use crate::dialect::{ColumnFit, Dialect};
 use crate::error::{Error, Result};
 use crate::model::{Column, TableMeta};
 use crate::value::SqlValue;
 
+#[cfg(feature = "mysql")]
+mod mysql;
+#[cfg(feature = "postgres")]
+mod postgres;
+#[cfg(any(feature = "mysql", feature = "postgres"))]
+mod server;
 #[cfg(feature = "sqlite")]
 mod sqlite;
+
+/// Bytes of values one INSERT carries at most, unless one row alone is larger: keeps statements
+/// well under SQLite's statement limit and MySQL's default packet size.
+pub const MAX_BATCH_BYTES: usize = 4 * 1024 * 1024;
 
 /// Whether a connection may write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Access {
     /// For `backup`: the driver opens the database read-only where the database allows it.
     ReadOnly,
-    /// For `restore`: SQLite creates the file if it does not exist.
+    /// For `restore`: SQLite creates the file if it does not exist; a MySQL or PostgreSQL
+    /// database must exist already.
     ReadWrite,
 }
 
@@ -70,9 +81,15 @@ pub trait DatabaseDriver: Send {
         Ok(())
     }
 
-    async fn create_table(&mut self, meta: &TableMeta) -> Result<()> {
-        let sql = self.dialect().create_table(meta);
+    /// Creates a table, widening each column as `fits` (in column order) asks.
+    async fn create_table(&mut self, meta: &TableMeta, fits: &[ColumnFit]) -> Result<()> {
+        let sql = self.dialect().create_table_fit(meta, fits);
         self.execute(&sql).await
+    }
+
+    /// Bytes of values one [`DatabaseDriver::insert_rows`] call should carry at most.
+    fn max_batch_bytes(&self) -> usize {
+        MAX_BATCH_BYTES
     }
 
     async fn drop_table(&mut self, table: &str) -> Result<()> {
@@ -95,6 +112,12 @@ pub async fn connect(config: &DatabaseConfig, access: Access) -> Result<Box<dyn 
         DatabaseType::Sqlite => Ok(Box::new(
             sqlite::SqliteDriver::connect(config, access).await?,
         )),
+        #[cfg(feature = "mysql")]
+        DatabaseType::MySql => Ok(Box::new(mysql::MySqlDriver::connect(config, access).await?)),
+        #[cfg(feature = "postgres")]
+        DatabaseType::PostgreSql => {
+            Ok(Box::new(postgres::PgDriver::connect(config, access).await?))
+        }
         other => {
             let _ = access;
             Err(Error::Invalid(format!(
@@ -110,6 +133,12 @@ pub fn supported() -> Vec<&'static str> {
     let mut out = Vec::new();
     if cfg!(feature = "sqlite") {
         out.push("SQLite");
+    }
+    if cfg!(feature = "mysql") {
+        out.push("MySql");
+    }
+    if cfg!(feature = "postgres") {
+        out.push("PostgreSql");
     }
     out
 }

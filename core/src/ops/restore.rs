@@ -12,9 +12,10 @@ use tokio::sync::mpsc;
 
 use super::{Skipped, TableDone, select_tables};
 use crate::backup::{BackupReader, RowKeys, TableData};
+use crate::dialect::{ColumnFit, Dialect};
 use crate::driver::DatabaseDriver;
 use crate::error::{Error, Result};
-use crate::model::{Row, TableMeta};
+use crate::model::{DataType, Row, TableMeta};
 use crate::progress::Progress;
 use crate::value::{SqlValue, json_to_sql};
 
@@ -36,16 +37,114 @@ pub struct RestoreReport {
     pub skipped: Vec<Skipped>,
 }
 
-/// Keeps one INSERT well under MySQL's default packet size and SQLite's statement limit.
-const MAX_BATCH_BYTES: usize = 4 * 1024 * 1024;
-
 /// A backup folder that has been read and checked in full, ready to be written.
 #[derive(Debug)]
 pub struct RestorePlan {
     reader: Arc<BackupReader>,
     tables: Vec<TableData>,
+    /// Per table, per column: what the values need from the target's column types.
+    sizes: Vec<Vec<ColumnSizes>>,
     skipped: Vec<Skipped>,
     drop_existing: bool,
+}
+
+/// A column's [`ColumnFit`], with the row that set each maximum, for messages.
+#[derive(Debug, Clone, Default)]
+struct ColumnSizes {
+    fit: ColumnFit,
+    chars_at: String,
+    nul_at: String,
+    int_at: String,
+    decimal_at: String,
+    frac_at: String,
+}
+
+impl ColumnSizes {
+    fn measure(&mut self, data_type: DataType, v: &SqlValue, at: impl Fn() -> String) {
+        let fit = &mut self.fit;
+        match v {
+            SqlValue::Text(s) => {
+                // Only a VarChar has a length to outgrow.
+                if data_type == DataType::VarChar {
+                    let chars = s.chars().count();
+                    if chars > fit.max_chars {
+                        fit.max_chars = chars;
+                        self.chars_at = at();
+                    }
+                    fit.max_utf16 = fit.max_utf16.max(s.encode_utf16().count());
+                }
+                if !fit.nul_char && s.contains('\0') {
+                    fit.nul_char = true;
+                    self.nul_at = at();
+                }
+            }
+            SqlValue::Int(i) if !fit.wide_int && i32::try_from(*i).is_err() => {
+                fit.wide_int = true;
+                self.int_at = at();
+            }
+            SqlValue::Decimal(d) => {
+                let (int_digits, scale) = decimal_digits(d);
+                if int_digits > fit.int_digits || scale > fit.scale {
+                    fit.int_digits = fit.int_digits.max(int_digits);
+                    fit.scale = fit.scale.max(scale);
+                    self.decimal_at = at();
+                }
+            }
+            SqlValue::DateTime(d) => {
+                let frac = frac_digits(chrono::Timelike::nanosecond(d));
+                if frac > fit.frac_digits {
+                    fit.frac_digits = frac;
+                    self.frac_at = at();
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// The row that made a column of `data_type` need more than the standard type.
+    fn widest_at(&self, data_type: DataType) -> &str {
+        match data_type {
+            DataType::Integer => &self.int_at,
+            DataType::Decimal => &self.decimal_at,
+            DataType::DateTime => &self.frac_at,
+            _ => &self.chars_at,
+        }
+    }
+
+    /// The row holding a value no type of the target can store: for text, the only such value
+    /// is a NUL character in PostgreSQL.
+    fn refused_at(&self, data_type: DataType) -> &str {
+        match data_type {
+            DataType::Text | DataType::VarChar => &self.nul_at,
+            _ => self.widest_at(data_type),
+        }
+    }
+}
+
+/// Digits before the point (leading zeros not counted) and after it (trailing zeros not counted)
+/// of normalized decimal text such as `-12.50`.
+fn decimal_digits(d: &str) -> (u32, u32) {
+    let d = d.trim_start_matches('-');
+    let (i, f) = d.split_once('.').unwrap_or((d, ""));
+    let count = |s: &str| u32::try_from(s.len()).unwrap_or(u32::MAX);
+    (
+        count(i.trim_start_matches('0')),
+        count(f.trim_end_matches('0')),
+    )
+}
+
+/// Digits of fractional seconds in `nanos`, trailing zeros not counted.
+fn frac_digits(nanos: u32) -> u32 {
+    let mut n = nanos % 1_000_000_000;
+    if n == 0 {
+        return 0;
+    }
+    let mut digits = 9;
+    while n.is_multiple_of(10) {
+        n /= 10;
+        digits -= 1;
+    }
+    digits
 }
 
 impl RestorePlan {
@@ -86,15 +185,17 @@ pub fn plan_restore(opts: &RestoreOptions, progress: &dyn Progress) -> Result<Re
         )));
     }
     let mut tables = Vec::with_capacity(selected.len());
+    let mut sizes = Vec::with_capacity(selected.len());
     for name in &selected {
         let data = reader.table(name)?;
         progress.note(&format!("checking {name}"));
-        check_table(&reader, &data)?;
+        sizes.push(check_table(&reader, &data)?);
         tables.push(data);
     }
     Ok(RestorePlan {
         reader,
         tables,
+        sizes,
         skipped,
         drop_existing: opts.drop_existing,
     })
@@ -109,9 +210,11 @@ pub async fn restore(
     let RestorePlan {
         reader,
         tables,
+        sizes,
         skipped,
         drop_existing,
     } = plan;
+    let fits = fit_columns(driver.dialect(), &tables, &sizes, progress)?;
     let existing = driver.list_tables().await?;
     let clashes: Vec<&String> = existing
         .iter()
@@ -136,13 +239,13 @@ pub async fn restore(
         ..Default::default()
     };
     let mut created: Vec<String> = Vec::new();
-    for data in &tables {
+    for (data, fit) in tables.iter().zip(&fits) {
         let name = &data.meta.name;
         let result = async {
             if let Some(old) = clashes.iter().find(|c| c.eq_ignore_ascii_case(name)) {
                 driver.drop_table(old).await?;
             }
-            driver.create_table(&data.meta).await?;
+            driver.create_table(&data.meta, fit).await?;
             created.push(name.clone());
             progress.table_started(name, data.total_count);
             driver.begin().await?;
@@ -175,17 +278,76 @@ pub async fn restore(
     Ok(report)
 }
 
+/// Column types for the target: widened where a value needs it, with a warning naming the
+/// column and the row. A value no type of the target can hold fails the restore here, before
+/// anything is written.
+fn fit_columns(
+    dialect: Dialect,
+    tables: &[TableData],
+    sizes: &[Vec<ColumnSizes>],
+    progress: &dyn Progress,
+) -> Result<Vec<Vec<ColumnFit>>> {
+    let mut refused = Vec::new();
+    let mut fits = Vec::with_capacity(tables.len());
+    for (data, sizes) in tables.iter().zip(sizes) {
+        for (col, size) in data.meta.columns.iter().zip(sizes) {
+            if let Some(why) = dialect.unrepresentable(col, &size.fit) {
+                let at = size.refused_at(col.data_type);
+                refused.push(format!("{at}, column `{}`: {why}", col.attribute_name));
+                continue;
+            }
+            let at = size.widest_at(col.data_type);
+            let standard = dialect.column_type(col);
+            let widened = dialect.column_type_fit(col, &size.fit);
+            if widened != standard {
+                progress.warn(&format!(
+                    "column `{}`.`{}` is created as {widened} instead of {standard}: \
+                     {at} holds a value that does not fit {standard}",
+                    data.meta.name, col.attribute_name
+                ));
+            }
+        }
+        fits.push(sizes.iter().map(|s| s.fit).collect());
+    }
+    if !refused.is_empty() {
+        return Err(Error::Invalid(format!(
+            "{} column(s) hold values {} cannot store, so nothing was written: {}",
+            refused.len(),
+            dialect.name(),
+            refused.join("; ")
+        )));
+    }
+    Ok(fits)
+}
+
 /// Where a row sits, for error messages: file, 1-based row number and, once known, its key.
 fn locate(data: &TableData, file: &str, index: usize, values: Option<&[Value]>) -> String {
-    let key = data
-        .meta
+    let key = key_column(data).and_then(|i| Some(values?.get(i)?.to_string()));
+    at_row(data, file, index, key)
+}
+
+/// [`locate`] for a row already converted.
+fn locate_values(data: &TableData, file: &str, index: usize, values: &[SqlValue]) -> String {
+    let key = key_column(data).and_then(|i| match values.get(i)? {
+        SqlValue::Int(n) => Some(n.to_string()),
+        SqlValue::Text(s) | SqlValue::Decimal(s) => Some(format!("{s:?}")),
+        _ => None,
+    });
+    at_row(data, file, index, key)
+}
+
+/// The column that identifies a row in messages: the first key or identity column.
+fn key_column(data: &TableData) -> Option<usize> {
+    data.meta
         .columns
         .iter()
         .position(|c| c.is_primary_key || c.is_identity)
-        .and_then(|i| {
-            let v = values?.get(i)?;
-            Some(format!(" ({}={v})", data.meta.columns[i].attribute_name))
-        })
+}
+
+fn at_row(data: &TableData, file: &str, index: usize, key: Option<String>) -> String {
+    let key = key_column(data)
+        .zip(key)
+        .map(|(i, v)| format!(" ({}={v})", data.meta.columns[i].attribute_name))
         .unwrap_or_default();
     format!("{}/{file}: row {}{key}", data.meta.name, index + 1)
 }
@@ -218,12 +380,18 @@ fn convert(
         .collect()
 }
 
-fn check_table(reader: &BackupReader, data: &TableData) -> Result<()> {
+/// Checks every row of a table and measures what its values need from the column types.
+fn check_table(reader: &BackupReader, data: &TableData) -> Result<Vec<ColumnSizes>> {
     let keys = RowKeys::new(&data.meta);
     let mut total = 0u64;
+    let mut sizes = vec![ColumnSizes::default(); data.meta.columns.len()];
     for file in &data.row_files {
         total += reader.read_rows(&data.meta.name, file, |i, row| {
-            convert(data, &keys, file, i, row).map(drop)
+            let values = convert(data, &keys, file, i, row)?;
+            for ((size, v), col) in sizes.iter_mut().zip(&values).zip(&data.meta.columns) {
+                size.measure(col.data_type, v, || locate_values(data, file, i, &values));
+            }
+            Ok(())
         })?;
     }
     if total != data.total_count {
@@ -239,7 +407,7 @@ fn check_table(reader: &BackupReader, data: &TableData) -> Result<()> {
             ),
         });
     }
-    Ok(())
+    Ok(sizes)
 }
 
 /// Reads rows on a blocking thread and inserts them here, a batch at a time, so memory holds
@@ -251,11 +419,12 @@ async fn write_table(
     progress: &dyn Progress,
 ) -> Result<()> {
     let batch_rows = driver.dialect().batch_rows(data.meta.columns.len());
+    let batch_bytes = driver.max_batch_bytes();
     let (tx, mut rx) = mpsc::channel::<Vec<Vec<SqlValue>>>(2);
     let producer = {
         let reader = Arc::clone(reader);
         let data = data.clone();
-        tokio::task::spawn_blocking(move || produce(&reader, &data, batch_rows, &tx))
+        tokio::task::spawn_blocking(move || produce(&reader, &data, batch_rows, batch_bytes, &tx))
     };
     let meta: &TableMeta = &data.meta;
     let mut result = Ok(());
@@ -274,10 +443,13 @@ async fn write_table(
     produced
 }
 
+/// Sends batches of at most `batch_rows` rows and, unless one row alone is larger, at most
+/// `batch_bytes` bytes.
 fn produce(
     reader: &BackupReader,
     data: &TableData,
     batch_rows: usize,
+    batch_bytes: usize,
     tx: &mpsc::Sender<Vec<Vec<SqlValue>>>,
 ) -> Result<()> {
     let keys = RowKeys::new(&data.meta);
@@ -287,9 +459,15 @@ fn produce(
     for file in &data.row_files {
         reader.read_rows(&data.meta.name, file, |i, row| {
             let values = convert(data, &keys, file, i, row)?;
-            bytes += values.iter().map(SqlValue::approx_len).sum::<usize>();
+            let size = values.iter().map(SqlValue::approx_len).sum::<usize>();
+            if !batch.is_empty() && bytes + size > batch_bytes {
+                let full = std::mem::replace(&mut batch, Vec::with_capacity(batch_rows));
+                tx.blocking_send(full).map_err(|_| closed())?;
+                bytes = 0;
+            }
+            bytes += size;
             batch.push(values);
-            if batch.len() >= batch_rows || bytes >= MAX_BATCH_BYTES {
+            if batch.len() >= batch_rows {
                 bytes = 0;
                 let full = std::mem::replace(&mut batch, Vec::with_capacity(batch_rows));
                 tx.blocking_send(full).map_err(|_| closed())?;
@@ -301,4 +479,21 @@ fn produce(
         tx.blocking_send(batch).map_err(|_| closed())?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{decimal_digits, frac_digits};
+
+    #[test]
+    fn digits_are_counted_without_padding_zeros() {
+        assert_eq!(decimal_digits("12.50"), (2, 1));
+        assert_eq!(decimal_digits("-0.001"), (0, 3));
+        assert_eq!(decimal_digits("9999999999999999.99"), (16, 2));
+        assert_eq!(decimal_digits("5.0"), (1, 0));
+        assert_eq!(frac_digits(0), 0);
+        assert_eq!(frac_digits(250_000_000), 2);
+        assert_eq!(frac_digits(123_456_000), 6);
+        assert_eq!(frac_digits(1), 9);
+    }
 }

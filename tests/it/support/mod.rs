@@ -1,5 +1,7 @@
 //! Helpers shared by the integration tests.
 
+pub mod db;
+
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 

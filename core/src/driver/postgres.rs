@@ -1,0 +1,516 @@
+//! PostgreSQL through sqlx.
+//!
+//! Rows are read with one ordered SELECT. `numeric` and the date types are cast to text in that
+//! SELECT: numerics keep every digit, and `timestamptz` becomes the wall-clock time of the
+//! session's time zone (UTC unless the connection string sets `Timezone`). Values are written
+//! back through the same zone, so a date restored and backed up again is the same string.
+
+use async_trait::async_trait;
+use futures::TryStreamExt;
+use futures::stream::BoxStream;
+use serde_json::Value;
+use sqlx::postgres::{PgConnectOptions, PgConnection, PgRow, PgSslMode, PgValueRef};
+use sqlx::{AssertSqlSafe, Connection, Decode, Postgres, Row as _, TypeInfo, ValueRef};
+
+use super::server::{Endpoint, bytes_json, f32_json, int_json, text_json};
+use super::{Access, DatabaseDriver};
+use crate::config::{DatabaseConfig, DatabaseType};
+use crate::dialect::Dialect;
+use crate::error::{Error, Result};
+use crate::model::{Column, DataType, TableMeta};
+use crate::value::{SqlValue, float_json, format_datetime};
+
+const DEFAULT_PORT: u16 = 5432;
+const DEFAULT_SCHEMA: &str = "public";
+
+/// SQLSTATE `invalid_catalog_name`: the database does not exist.
+const INVALID_CATALOG_NAME: &str = "3D000";
+
+pub(crate) struct PgDriver {
+    conn: PgConnection,
+    endpoint: Endpoint,
+    schema: String,
+}
+
+/// One column as the catalog describes it.
+struct CatalogColumn {
+    name: String,
+    /// The column's own type name, which for a domain is the domain's.
+    own_type: String,
+    /// The type name, a domain resolved to its base type.
+    base_type: String,
+    length: i32,
+    is_identity: bool,
+    is_primary_key: bool,
+}
+
+/// Columns of one table, in order. `$1` is the schema, `$2` the table.
+const COLUMNS_SQL: &str = "\
+SELECT a.attname::text, t.typname::text, COALESCE(bt.typname, t.typname)::text,
+       CASE WHEN COALESCE(bt.typname, t.typname) IN ('varchar', 'bpchar') AND a.atttypmod > 4
+            THEN a.atttypmod - 4 ELSE 0 END,
+       COALESCE(pg_get_expr(d.adbin, d.adrelid) LIKE 'nextval(%', false) OR a.attidentity IN ('a', 'd'),
+       EXISTS (SELECT 1 FROM pg_catalog.pg_index i
+               WHERE i.indrelid = c.oid AND i.indisprimary AND a.attnum = ANY (i.indkey))
+FROM pg_catalog.pg_attribute a
+JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
+JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
+LEFT JOIN pg_catalog.pg_type bt ON t.typtype = 'd' AND bt.oid = t.typbasetype
+LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+WHERE n.nspname = $1 AND c.relname = $2 AND a.attnum > 0 AND NOT a.attisdropped
+ORDER BY a.attnum";
+
+impl PgDriver {
+    pub(crate) async fn connect(config: &DatabaseConfig, access: Access) -> Result<Self> {
+        let addr = config.server()?;
+        let endpoint = Endpoint::new("PostgreSQL", &addr, DEFAULT_PORT)?;
+        let mut opts = PgConnectOptions::new()
+            .host(&endpoint.host)
+            .port(endpoint.port)
+            .database(&endpoint.database)
+            .application_name("siteserver");
+        if let Some(user) = &addr.user {
+            opts = opts.username(user);
+        }
+        if let Some(password) = &addr.password {
+            opts = opts.password(password);
+        }
+        if let Some(mode) = &addr.ssl_mode {
+            opts = opts.ssl_mode(ssl_mode(mode)?);
+        }
+        let mut conn = PgConnection::connect_with(&opts)
+            .await
+            .map_err(|e| match &e {
+                sqlx::Error::Database(d) if d.code().as_deref() == Some(INVALID_CATALOG_NAME) => {
+                    endpoint.missing_database(&format!(
+                        "CREATE DATABASE {} ENCODING 'UTF8'",
+                        Dialect::Postgres.quote(&endpoint.database)
+                    ))
+                }
+                _ => endpoint.connect_error(&e),
+            })?;
+        let schema = addr.schema.clone().unwrap_or_else(|| DEFAULT_SCHEMA.into());
+
+        // sqlx starts every session in UTC; a `Timezone` in the connection string replaces it.
+        let mut setup = format!("SET search_path TO {}", Dialect::Postgres.quote(&schema));
+        if let Some(tz) = &addr.timezone {
+            setup.push_str(&format!("; SET TimeZone TO {}", literal(tz)));
+        }
+        if access == Access::ReadOnly {
+            setup.push_str("; SET default_transaction_read_only = on");
+        }
+        sqlx::raw_sql(AssertSqlSafe(setup))
+            .execute(&mut conn)
+            .await
+            .map_err(|e| Error::db(endpoint.context("setting up the session"), e))?;
+
+        let mut driver = PgDriver {
+            conn,
+            endpoint,
+            schema,
+        };
+        if access == Access::ReadWrite {
+            driver.check_target().await?;
+        }
+        Ok(driver)
+    }
+
+    /// A restore needs the schema to exist and a UTF-8 database for CJK text and emoji.
+    async fn check_target(&mut self) -> Result<()> {
+        let context = self.context("checking the target");
+        let (schema_exists, encoding): (bool, String) = sqlx::query_as(
+            "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = $1), \
+             current_setting('server_encoding')",
+        )
+        .bind(&self.schema)
+        .fetch_one(&mut self.conn)
+        .await
+        .map_err(|e| Error::db(&context, e))?;
+        if !schema_exists {
+            return Err(Error::Invalid(format!(
+                "{}: schema `{}` does not exist; create it first, e.g. CREATE SCHEMA {}",
+                self.endpoint.label(),
+                self.schema,
+                Dialect::Postgres.quote(&self.schema)
+            )));
+        }
+        if !encoding.eq_ignore_ascii_case("UTF8") {
+            return Err(Error::Invalid(format!(
+                "{}: the database's encoding is {encoding}, which cannot hold all text; \
+                 restore into a database created with ENCODING 'UTF8'",
+                self.endpoint.label()
+            )));
+        }
+        Ok(())
+    }
+
+    fn context(&self, what: &str) -> String {
+        self.endpoint.context(what)
+    }
+
+    async fn catalog(&mut self, table: &str) -> Result<Vec<CatalogColumn>> {
+        let context = self.context(&format!("reading columns of `{table}`"));
+        let rows = sqlx::query(COLUMNS_SQL)
+            .bind(&self.schema)
+            .bind(table)
+            .fetch_all(&mut self.conn)
+            .await
+            .map_err(|e| Error::db(&context, e))?;
+        let read = |r: &PgRow| -> std::result::Result<CatalogColumn, sqlx::Error> {
+            Ok(CatalogColumn {
+                name: r.try_get(0)?,
+                own_type: r.try_get(1)?,
+                base_type: r.try_get(2)?,
+                length: r.try_get(3)?,
+                is_identity: r.try_get(4)?,
+                is_primary_key: r.try_get(5)?,
+            })
+        };
+        let columns = rows
+            .iter()
+            .map(read)
+            .collect::<std::result::Result<Vec<_>, _>>()
+            .map_err(|e| Error::db(&context, e))?;
+        if columns.is_empty() {
+            return Err(Error::table(
+                table,
+                format!(
+                    "not found in schema `{}` of {}",
+                    self.schema,
+                    self.endpoint.label()
+                ),
+            ));
+        }
+        Ok(columns)
+    }
+}
+
+fn ssl_mode(mode: &str) -> Result<PgSslMode> {
+    Ok(
+        match mode
+            .trim()
+            .to_ascii_lowercase()
+            .replace(['-', '_'], "")
+            .as_str()
+        {
+            "disable" | "disabled" | "none" => PgSslMode::Disable,
+            "allow" => PgSslMode::Allow,
+            "prefer" | "preferred" => PgSslMode::Prefer,
+            "require" | "required" => PgSslMode::Require,
+            "verifyca" => PgSslMode::VerifyCa,
+            "verifyfull" => PgSslMode::VerifyFull,
+            _ => {
+                return Err(Error::Invalid(format!(
+                    "SslMode `{mode}` is not one of Disable, Allow, Prefer, Require, VerifyCA, VerifyFull"
+                )));
+            }
+        },
+    )
+}
+
+/// A string literal for statements that take no bind parameters, such as `SET`.
+fn literal(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "''"))
+}
+
+/// Maps a catalog type name (`pg_type.typname`) and VarChar length to a data type.
+///
+/// Unlike the originals, `int2`/`int8` read as Integer and `timestamp`/`date` as DateTime.
+pub(crate) fn map_type(typname: &str, length: i32) -> (DataType, i32) {
+    let t = match typname {
+        "bool" => DataType::Boolean,
+        "timestamptz" | "timestamp" | "date" => DataType::DateTime,
+        "numeric" | "float4" | "float8" | "money" => DataType::Decimal,
+        "int2" | "int4" | "int8" => DataType::Integer,
+        "text" | "json" | "jsonb" | "xml" => DataType::Text,
+        _ => DataType::VarChar,
+    };
+    let len = if t == DataType::VarChar {
+        length.max(0)
+    } else {
+        0
+    };
+    (t, len)
+}
+
+/// The SELECT expression for a column: types sqlx decodes exactly are read as they are, the
+/// rest as text.
+fn select_expr(own_type: &str, quoted: &str) -> String {
+    match own_type {
+        "bool" | "int2" | "int4" | "int8" | "float4" | "float8" | "text" | "varchar" | "bpchar"
+        | "name" | "bytea" => quoted.to_string(),
+        // In the session's time zone, as `YYYY-MM-DD HH:MM:SS[.ffffff]`.
+        "timestamptz" | "timestamp" | "date" => format!("{quoted}::timestamp::text"),
+        // money's text has a currency symbol and separators.
+        "money" => format!("{quoted}::numeric::text"),
+        _ => format!("{quoted}::text"),
+    }
+}
+
+fn read_value(dt: DataType, v: PgValueRef<'_>) -> std::result::Result<Value, sqlx::Error> {
+    if v.is_null() {
+        return Ok(Value::Null);
+    }
+    let decode = sqlx::Error::Decode;
+    let type_name = v.type_info().name().to_string();
+    Ok(match type_name.as_str() {
+        "BOOL" => Value::Bool(<bool as Decode<Postgres>>::decode(v).map_err(decode)?),
+        "INT2" => int_json(
+            dt,
+            i64::from(<i16 as Decode<Postgres>>::decode(v).map_err(decode)?),
+        ),
+        "INT4" => int_json(
+            dt,
+            i64::from(<i32 as Decode<Postgres>>::decode(v).map_err(decode)?),
+        ),
+        "INT8" => int_json(dt, <i64 as Decode<Postgres>>::decode(v).map_err(decode)?),
+        "FLOAT4" => f32_json(<f32 as Decode<Postgres>>::decode(v).map_err(decode)?),
+        "FLOAT8" => float_json(<f64 as Decode<Postgres>>::decode(v).map_err(decode)?),
+        "BYTEA" => bytes_json(<&[u8] as Decode<Postgres>>::decode(v).map_err(decode)?),
+        _ => text_json(dt, <String as Decode<Postgres>>::decode(v).map_err(decode)?),
+    })
+}
+
+fn read_row(row: &PgRow, types: &[DataType]) -> std::result::Result<Vec<Value>, sqlx::Error> {
+    types
+        .iter()
+        .enumerate()
+        .map(|(i, dt)| read_value(*dt, row.try_get_raw(i)?))
+        .collect()
+}
+
+/// The key of a row for messages: the first key or identity column's value.
+fn row_key(table: &TableMeta, row: &[SqlValue]) -> String {
+    table
+        .columns
+        .iter()
+        .position(|c| c.is_primary_key || c.is_identity)
+        .and_then(|i| {
+            let v = match row.get(i)? {
+                SqlValue::Int(n) => n.to_string(),
+                SqlValue::Text(s) | SqlValue::Decimal(s) => format!("{s:?}"),
+                _ => return None,
+            };
+            Some(format!(" {}={v}", table.columns[i].attribute_name))
+        })
+        .unwrap_or_default()
+}
+
+#[async_trait]
+impl DatabaseDriver for PgDriver {
+    fn database_type(&self) -> DatabaseType {
+        DatabaseType::PostgreSql
+    }
+
+    fn dialect(&self) -> Dialect {
+        Dialect::Postgres
+    }
+
+    async fn list_tables(&mut self) -> Result<Vec<String>> {
+        // Partitions are left out: their rows are read through their parent.
+        sqlx::query_scalar(
+            "SELECT c.relname::text FROM pg_catalog.pg_class c \
+             JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+             WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') AND NOT c.relispartition \
+             ORDER BY c.relname",
+        )
+        .bind(&self.schema)
+        .fetch_all(&mut self.conn)
+        .await
+        .map_err(|e| Error::db(self.context("listing tables"), e))
+    }
+
+    async fn columns(&mut self, table: &str) -> Result<Vec<Column>> {
+        let catalog = self.catalog(table).await?;
+        Ok(catalog
+            .into_iter()
+            .map(|c| {
+                let (data_type, length) = map_type(&c.base_type, c.length);
+                let mut col = Column::new(c.name, data_type).length(length);
+                col.is_primary_key = c.is_primary_key;
+                col.is_identity = c.is_identity;
+                col
+            })
+            .collect())
+    }
+
+    async fn count_rows(&mut self, table: &str) -> Result<u64> {
+        let sql = format!("SELECT COUNT(*) FROM {}", Dialect::Postgres.quote(table));
+        let n: i64 = sqlx::query_scalar(AssertSqlSafe(sql))
+            .fetch_one(&mut self.conn)
+            .await
+            .map_err(|e| Error::db(self.context(&format!("counting `{table}`")), e))?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
+    async fn begin_snapshot(&mut self) -> Result<()> {
+        self.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            .await
+    }
+
+    async fn end_snapshot(&mut self) -> Result<()> {
+        self.execute("COMMIT").await
+    }
+
+    fn stream_rows<'a>(
+        &'a mut self,
+        table: &'a TableMeta,
+        limit: Option<u64>,
+    ) -> BoxStream<'a, Result<Vec<Value>>> {
+        let types: Vec<DataType> = table.columns.iter().map(|c| c.data_type).collect();
+        let context = self.context(&format!("reading `{}`", table.name));
+        Box::pin(async_stream::try_stream! {
+            let catalog = self.catalog(&table.name).await?;
+            let exprs: Vec<String> = table
+                .columns
+                .iter()
+                .map(|c| {
+                    let quoted = Dialect::Postgres.quote(&c.attribute_name);
+                    let own = catalog
+                        .iter()
+                        .find(|k| k.name == c.attribute_name)
+                        .map_or("", |k| k.own_type.as_str());
+                    select_expr(own, &quoted)
+                })
+                .collect();
+            // A table with no key is read in physical order; no ORDER BY, no sort.
+            let sql = Dialect::Postgres.select_exprs(table, &exprs, None, limit);
+            let mut rows = sqlx::query(AssertSqlSafe(sql))
+                .persistent(false)
+                .fetch(&mut self.conn);
+            while let Some(row) = rows.try_next().await.map_err(|e| Error::db(&context, e))? {
+                yield read_row(&row, &types).map_err(|e| Error::db(&context, e))?;
+            }
+        })
+    }
+
+    async fn execute(&mut self, sql: &str) -> Result<()> {
+        sqlx::raw_sql(AssertSqlSafe(sql.to_string()))
+            .execute(&mut self.conn)
+            .await
+            .map_err(|e| Error::db(self.context(sql), e))?;
+        Ok(())
+    }
+
+    async fn insert_rows(&mut self, table: &TableMeta, rows: &[Vec<SqlValue>]) -> Result<()> {
+        if rows.is_empty() {
+            return Ok(());
+        }
+        let sql = Dialect::Postgres.insert(&table.name, &table.columns, rows.len());
+        let mut q = sqlx::query(AssertSqlSafe(sql)).persistent(false);
+        for row in rows {
+            for (v, col) in row.iter().zip(&table.columns) {
+                // Parameters are typed by what is bound, so a NULL is bound as its column's type.
+                q = match (v, col.data_type) {
+                    (SqlValue::Null, DataType::Boolean) => q.bind(None::<bool>),
+                    (SqlValue::Null, DataType::Integer) => q.bind(None::<i64>),
+                    (SqlValue::Null, _) => q.bind(None::<&str>),
+                    (SqlValue::Bool(b), _) => q.bind(*b),
+                    (SqlValue::Int(i), _) => q.bind(*i),
+                    (SqlValue::Text(s), _) if s.contains('\0') => {
+                        return Err(Error::table(
+                            &table.name,
+                            format!(
+                                "row{}, column `{}`: the text holds a NUL character, which \
+                                 PostgreSQL cannot store",
+                                row_key(table, row),
+                                col.attribute_name
+                            ),
+                        ));
+                    }
+                    (SqlValue::Decimal(s) | SqlValue::Text(s), _) => q.bind(s.as_str()),
+                    (SqlValue::DateTime(d), _) => q.bind(format_datetime(d)),
+                };
+            }
+        }
+        q.execute(&mut self.conn)
+            .await
+            .map_err(|e| Error::db(self.context(&format!("inserting into `{}`", table.name)), e))?;
+        Ok(())
+    }
+
+    async fn begin(&mut self) -> Result<()> {
+        self.execute("BEGIN").await
+    }
+
+    async fn commit(&mut self) -> Result<()> {
+        self.execute("COMMIT").await
+    }
+
+    async fn rollback(&mut self) -> Result<()> {
+        self.execute("ROLLBACK").await
+    }
+
+    /// Moves the identity column's sequence past the largest id, so the CMS's next insert does
+    /// not collide. Neither original tool did this.
+    async fn after_insert(&mut self, table: &TableMeta) -> Result<()> {
+        let Some(id) = table.identity() else {
+            return Ok(());
+        };
+        let q = |s: &str| Dialect::Postgres.quote(s);
+        let sql = format!(
+            "SELECT setval(s, GREATEST(m, 1), COALESCE(m >= 1, false)) \
+             FROM (SELECT pg_get_serial_sequence($1, $2) AS s, MAX({})::int8 AS m FROM {}) x \
+             WHERE s IS NOT NULL",
+            q(&id.attribute_name),
+            q(&table.name)
+        );
+        let qualified = format!("{}.{}", q(&self.schema), q(&table.name));
+        let context = self.context(&format!("moving the sequence of `{}`", table.name));
+        sqlx::query(AssertSqlSafe(sql))
+            .bind(qualified)
+            .bind(&id.attribute_name)
+            .fetch_optional(&mut self.conn)
+            .await
+            .map_err(|e| Error::db(context, e))?;
+        Ok(())
+    }
+
+    async fn close(self: Box<Self>) -> Result<()> {
+        let context = self.context("closing");
+        self.conn.close().await.map_err(|e| Error::db(context, e))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{map_type, select_expr};
+    use crate::model::DataType::*;
+
+    #[test]
+    fn catalog_types_map_to_all_six() {
+        for ((typname, len), want) in [
+            (("bool", 0), (Boolean, 0)),
+            (("timestamptz", 0), (DateTime, 0)),
+            (("timestamp", 0), (DateTime, 0)),
+            (("date", 0), (DateTime, 0)),
+            (("numeric", 0), (Decimal, 0)),
+            (("float8", 0), (Decimal, 0)),
+            (("int4", 0), (Integer, 0)),
+            (("int2", 0), (Integer, 0)),
+            (("int8", 0), (Integer, 0)),
+            (("text", 0), (Text, 0)),
+            (("jsonb", 0), (Text, 0)),
+            (("varchar", 255), (VarChar, 255)),
+            (("varchar", 0), (VarChar, 0)),
+            (("bpchar", 10), (VarChar, 10)),
+            (("uuid", 0), (VarChar, 0)),
+            (("bytea", 0), (VarChar, 0)),
+        ] {
+            assert_eq!(map_type(typname, len), want, "{typname}");
+        }
+    }
+
+    #[test]
+    fn exact_reads_go_through_text() {
+        assert_eq!(select_expr("numeric", "\"P\""), "\"P\"::text");
+        assert_eq!(
+            select_expr("timestamptz", "\"D\""),
+            "\"D\"::timestamp::text"
+        );
+        assert_eq!(select_expr("money", "\"M\""), "\"M\"::numeric::text");
+        assert_eq!(select_expr("int4", "\"I\""), "\"I\"");
+        assert_eq!(select_expr("my_domain", "\"X\""), "\"X\"::text");
+    }
+}

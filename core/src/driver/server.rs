@@ -1,0 +1,110 @@
+//! What the MySQL and PostgreSQL drivers share: decoded values into backup JSON, and the
+//! address a connection names in its messages.
+
+use base64::Engine as _;
+use serde_json::Value;
+
+use crate::config::ServerAddress;
+use crate::error::{Error, Result};
+use crate::model::DataType;
+use crate::value::{decimal_json, format_datetime, parse_datetime};
+
+/// Host, port, database and user of a server connection, for messages. Never the password.
+#[derive(Debug, Clone)]
+pub(crate) struct Endpoint {
+    pub kind: &'static str,
+    pub host: String,
+    pub port: u16,
+    pub database: String,
+    pub user: Option<String>,
+}
+
+impl Endpoint {
+    /// Reads the address a server driver needs; a database name is required.
+    pub fn new(kind: &'static str, addr: &ServerAddress, default_port: u16) -> Result<Self> {
+        let database = addr.database.clone().ok_or_else(|| {
+            Error::Invalid(format!(
+                "the {kind} connection string names no database (add Database=…)"
+            ))
+        })?;
+        Ok(Endpoint {
+            kind,
+            host: addr.host.clone(),
+            port: addr.port.unwrap_or(default_port),
+            database,
+            user: addr.user.clone(),
+        })
+    }
+
+    /// `MySQL 127.0.0.1:3306/cms`.
+    pub fn label(&self) -> String {
+        format!(
+            "{} {}:{}/{}",
+            self.kind, self.host, self.port, self.database
+        )
+    }
+
+    pub fn context(&self, what: &str) -> String {
+        format!("{}: {what}", self.label())
+    }
+
+    /// A failed connection, naming host, port, database and user. sqlx's message carries no
+    /// password, and neither does this.
+    pub fn connect_error(&self, err: &sqlx::Error) -> Error {
+        let user = self
+            .user
+            .as_deref()
+            .map(|u| format!(", user `{u}`"))
+            .unwrap_or_default();
+        Error::db(
+            format!(
+                "cannot connect to {} at {}:{} (database `{}`{user})",
+                self.kind, self.host, self.port, self.database
+            ),
+            err,
+        )
+    }
+
+    /// A missing database is not created: a misspelt name would otherwise become a new,
+    /// empty database.
+    pub fn missing_database(&self, create: &str) -> Error {
+        Error::Invalid(format!(
+            "database `{}` does not exist on {} at {}:{}; create it first, e.g. {create}",
+            self.database, self.kind, self.host, self.port
+        ))
+    }
+}
+
+/// An integer read from a column of type `dt`.
+pub(crate) fn int_json(dt: DataType, i: i64) -> Value {
+    match dt {
+        DataType::Boolean if i == 0 || i == 1 => Value::Bool(i == 1),
+        DataType::Decimal => decimal_json(&i.to_string()).unwrap_or(Value::from(i)),
+        _ => Value::from(i),
+    }
+}
+
+/// Text read from a column of type `dt`. A value the type cannot read stays as the source held
+/// it, so nothing is lost.
+pub(crate) fn text_json(dt: DataType, s: String) -> Value {
+    match dt {
+        DataType::DateTime => parse_datetime(&s)
+            .map(|d| Value::String(format_datetime(&d)))
+            .unwrap_or(Value::String(s)),
+        DataType::Decimal => decimal_json(&s).unwrap_or(Value::String(s)),
+        DataType::Boolean if s.eq_ignore_ascii_case("true") => Value::Bool(true),
+        DataType::Boolean if s.eq_ignore_ascii_case("false") => Value::Bool(false),
+        _ => Value::String(s),
+    }
+}
+
+/// Binary values are written as base64, as the original tools write them.
+pub(crate) fn bytes_json(b: &[u8]) -> Value {
+    Value::String(base64::engine::general_purpose::STANDARD.encode(b))
+}
+
+/// A `float`/`real` in its shortest round-trip form, read as a decimal.
+pub(crate) fn f32_json(f: f32) -> Value {
+    let s = f.to_string();
+    decimal_json(&s).unwrap_or(Value::String(s))
+}
