@@ -5,6 +5,7 @@
 //! are removed afterwards.
 
 mod hop;
+pub mod schema;
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -173,13 +174,10 @@ pub fn update(
 
     // Original source names behind each table of the current folder.
     let mut origins: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    let mut rows_in: BTreeMap<String, u64> = BTreeMap::new();
     {
         let reader = BackupReader::open(&opts.dir)?;
         for name in reader.tables() {
-            let t = reader.table(name)?;
             origins.insert(name.to_lowercase(), vec![name.clone()]);
-            rows_in.insert(name.to_lowercase(), t.total_count);
         }
     }
     let mut statuses: BTreeMap<String, Vec<TableStatus>> = BTreeMap::new();
@@ -246,10 +244,8 @@ pub fn update(
             TableStatus::Converted
         };
         report.tables.push(TableReport {
-            rows_in: source
-                .iter()
-                .map(|s| rows_in.get(&s.to_lowercase()).copied().unwrap_or(0))
-                .sum(),
+            // Hops lose no rows, so what reached the last hop is what the sources gave.
+            rows_in: t.rows_in,
             source,
             target: t.name.clone(),
             rows_out: t.rows_out,
@@ -286,6 +282,8 @@ struct HopTable {
     name: String,
     sources: Vec<String>,
     status: TableStatus,
+    /// Rows routed to this table: written or dropped with a reason.
+    rows_in: u64,
     rows_out: u64,
 }
 
@@ -345,6 +343,7 @@ fn run_hop(
         let mut tw = writer.table(&meta, opts.page_size)?;
         let mut moved: BTreeMap<String, u64> = BTreeMap::new();
         let mut unplaced: BTreeMap<String, u64> = BTreeMap::new();
+        let mut routed = 0u64;
         for src in out.sources.iter_mut() {
             let data: &TableData = input.table(&src.table).ok_or_else(|| {
                 Error::Invalid(format!(
@@ -391,6 +390,7 @@ fn run_hop(
             })?;
             let dropped_total: u64 = dropped.values().sum();
             *placed.entry(data.meta.name.to_lowercase()).or_default() += kept + dropped_total;
+            routed += kept + dropped_total;
             for (reason, rows) in dropped {
                 report.dropped_rows.push(DroppedRows {
                     hop: hop_name.into(),
@@ -422,6 +422,7 @@ fn run_hop(
             name: out.name.clone(),
             sources: out.sources.iter().map(|s| s.table.clone()).collect(),
             status: out.status,
+            rows_in: routed,
             rows_out: entry.rows,
         });
         writer.add(entry);
@@ -522,16 +523,31 @@ fn project(
     match target {
         Some(i) => {
             let current = values[i].as_str().unwrap_or_default().to_string();
-            let mut settings = crate::settings::Settings::parse(&current);
-            for (k, v) in leftovers {
-                let text = match v {
-                    Value::String(s) => s,
-                    other => other.to_string(),
-                };
-                settings.set(&k, text);
-                *moved.entry(k).or_default() += 1;
-            }
-            values[i] = Value::String(settings.encode());
+            let json = crate::settings::is_json_form(&current)
+                .then(|| serde_json::from_str::<serde_json::Map<String, Value>>(&current).ok())
+                .flatten();
+            values[i] = Value::String(match json {
+                // 6.x keeps these columns as JSON; adding keys keeps them readable.
+                Some(mut obj) => {
+                    for (k, v) in leftovers {
+                        obj.insert(crate::naming::camel_case(&k), v);
+                        *moved.entry(k).or_default() += 1;
+                    }
+                    Value::Object(obj).to_string()
+                }
+                None => {
+                    let mut settings = crate::settings::Settings::parse(&current);
+                    for (k, v) in leftovers {
+                        let text = match v {
+                            Value::String(s) => s,
+                            other => other.to_string(),
+                        };
+                        settings.set(&k, text);
+                        *moved.entry(k).or_default() += 1;
+                    }
+                    settings.encode()
+                }
+            });
         }
         None => {
             for (k, _) in leftovers {
