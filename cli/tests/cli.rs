@@ -442,3 +442,37 @@ fn web_config_in_the_current_folder_is_read() {
         fs::read(bak.join("siteserver_Site/1.json")).unwrap()
     );
 }
+
+#[test]
+fn versions_json_lists_the_registry_and_its_paths() {
+    let dir = tmp();
+    let o = siteserver(&["versions", "--format", "json"], dir.path());
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let got: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let adapter = |name: &str, from: &str, to: &str, krate: &str| serde_json::json!({"name": name, "from": from, "to": to, "crate": krate});
+    let path = |from: &str, chain: &[&str]| serde_json::json!({"from": from, "to": "6.15.51", "chain": chain});
+    assert_eq!(
+        got,
+        serde_json::json!({
+            "latest": "6.15.51",
+            "adapters": [
+                adapter("v3_6", ">=3.6.0, <4.0.0", "4.0.0", "sscms-adapter-v3-6"),
+                adapter("v4_0", ">=4.0.0, <4.1.0", "4.1.1603", "sscms-adapter-v4-0"),
+                adapter("v4_1", ">=4.1.0, <5.0.0", "5.0.0", "sscms-adapter-v4-1"),
+                adapter("v5_0", ">=5.0.0, <6.0.0", "6.15.51", "sscms-adapter-v5-0"),
+            ],
+            "paths": [
+                path("3.6.0", &["v3_6", "v4_0", "v4_1", "v5_0"]),
+                path("4.0.0", &["v4_0", "v4_1", "v5_0"]),
+                path("4.1.0", &["v4_1", "v5_0"]),
+                path("5.0.0", &["v5_0"]),
+            ],
+        })
+    );
+    let text = siteserver(&["versions"], dir.path());
+    assert!(
+        stdout(&text).contains("3.6.0 -> 6.15.51: v3_6 -> v4_0 -> v4_1 -> v5_0"),
+        "{}",
+        stdout(&text)
+    );
+}

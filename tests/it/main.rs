@@ -15,3 +15,21 @@ mod golden;
 
 // Backup never changes its source; restore refuses a target that has the tables.
 mod safety;
+
+// SQLite, MySQL and PostgreSQL as source and target, 3 × 3, value for value.
+mod matrix;
+
+// MySQL and PostgreSQL: read-only snapshots, catalogs, schemas, widened columns, errors.
+mod servers;
+
+// Generated 3.6/4.0/4.1/5.0 backup folders: read back, version detection, restore, 500-row pages.
+mod fixtures;
+
+// The 5.0 sample updated to 6.15 through the CLI, then restored into SQLite.
+mod update_v5;
+
+// The official upgrade hops 3.6 → 4.0 → 4.1 → 5.0 against the spec's JSON, rows and values by id.
+mod hops;
+
+// The full adapter registry and one upgrade path per supported version.
+mod registry;
