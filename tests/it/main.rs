@@ -25,7 +25,7 @@ mod servers;
 // Generated 3.6/4.0/4.1/5.0 backup folders: read back, version detection, restore, 500-row pages.
 mod fixtures;
 
-// The 5.0 sample updated to 6.15 through the CLI, then restored into SQLite.
+// Every version updated to 6.15 through the CLI: schema, rows and values by id; restore into SQLite.
 mod update_v5;
 
 // The official upgrade hops 3.6 → 4.0 → 4.1 → 5.0 against the spec's JSON, rows and values by id.
