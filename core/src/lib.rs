@@ -21,6 +21,8 @@ pub mod naming;
 pub mod ops;
 pub mod progress;
 pub mod settings;
+#[cfg(feature = "testkit")]
+pub mod testkit;
 pub mod update;
 pub mod value;
 pub mod version;

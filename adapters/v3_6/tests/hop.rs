@@ -1,11 +1,10 @@
 //! The 3.6 → 4.0 hop on the bundled 3.6 sample (`examples/sample-3.6`, DatabaseVersion 3.6.4).
 
-mod support;
 
 use serde_json::Value;
 use sscms_core::DataType;
 use sscms_core::update::TableStatus;
-use support::*;
+use sscms_core::testkit::*;
 
 fn hop() -> Out {
     let reg = registry(&[&sscms_adapter_v3_6::ADAPTER]);

@@ -1,9 +1,8 @@
 //! The 4.0 → 4.1 hop on the bundled 4.0 sample (a fresh 4.0 install, DatabaseVersion 4.0).
 
-mod support;
 
 use serde_json::Value;
-use support::*;
+use sscms_core::testkit::*;
 
 fn hop() -> Out {
     let reg = registry(&[&sscms_adapter_v4_0::ADAPTER]);

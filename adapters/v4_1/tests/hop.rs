@@ -1,9 +1,8 @@
 //! The 4.1 → 5.0 hop on the bundled 4.1 sample (4.1.1603, two sites sharing `model_Content`).
 
-mod support;
 
 use serde_json::Value;
-use support::*;
+use sscms_core::testkit::*;
 
 fn hop() -> Out {
     let reg = registry(&[&sscms_adapter_v4_1::ADAPTER]);

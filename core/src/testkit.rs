@@ -1,18 +1,17 @@
-//! Runs one hop of `update` on a sample backup and reads the output back.
-
-#![allow(dead_code)]
+//! Helpers for adapter tests: run `update` with chosen adapters on a sample backup and read
+//! the output back. Behind the `testkit` feature, which only dev-dependencies turn on.
 
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
-use sscms_core::adapter::{AdapterRegistration, Registry, Target};
-use sscms_core::update::{HopOptions, UpdateOptions, UpdateReport, get, update};
-use sscms_core::{BackupReader, Column, NoProgress, Row, VersionAdapter};
+use crate::adapter::{AdapterRegistration, Registry, Target};
+use crate::update::{HopOptions, UpdateOptions, UpdateReport, get, update};
+use crate::{BackupReader, Column, NoProgress, Row, VersionAdapter};
 
 /// A bundled sample backup, `examples/sample-<version>`.
 pub fn sample(version: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../examples")
+        .join("../examples")
         .join(format!("sample-{version}"))
 }
 
