@@ -28,14 +28,12 @@ use std::collections::BTreeSet;
 
 use semver::{Version, VersionReq};
 use serde_json::Value;
+use sscms_core::update::legacy::{added, comment_from_content, content_tables, rewrite_config};
 use sscms_core::update::schema::{
-    self, AddedColumn, add_columns, append_missing, column_ints, columns, drop_empty, fill,
-    first_text, put, renumber, sql_column,
+    AddedColumn, add_columns, append_missing, column_ints, columns, fill, first_text, renumber,
 };
-use sscms_core::update::{
-    HopInput, HopPlan, IdMap, OutputTable, RowOutcome, Source, TableStatus, get, take, text,
-};
-use sscms_core::{AdapterRegistration, Column, Result, Row, VersionAdapter};
+use sscms_core::update::{HopInput, HopPlan, IdMap, OutputTable, RowOutcome, Source, TableStatus};
+use sscms_core::{AdapterRegistration, Result, VersionAdapter};
 
 /// A table the hop creates, as a column definition list.
 pub(crate) struct Created {
@@ -59,9 +57,7 @@ pub const FALLBACK_UPGRADE_TIME: &str = "1754-01-01 00:00:00";
 const CONFIG: &str = "bairong_Config";
 const COMMENT: &str = "siteserver_Comment";
 const COMMENT_CONTENT: &str = "siteserver_CommentContent";
-/// The key under which a merged comment keeps the comment-form id it pointed at; the 4.0
-/// comment table has no column for it, so the report lists it when it is set.
-pub const FORM_ID_KEY: &str = "CommentContent.CommentID";
+pub use sscms_core::update::legacy::FORM_ID_KEY;
 
 impl VersionAdapter for V36 {
     fn name(&self) -> &'static str {
@@ -102,7 +98,7 @@ impl<'a, 'b> Planner<'a, 'b> {
         Ok(Planner {
             input,
             time,
-            content: content_tables(input)?,
+            content: content_tables(input)?.all,
             patch: input.version().patch,
             plan,
         })
@@ -282,59 +278,6 @@ fn comment_columns(time: &Value) -> Result<Vec<AddedColumn>> {
     ])
 }
 
-/// A 3.6 comment (`siteserver_CommentContent`) in the 4.x `siteserver_Comment` layout.
-///
-/// Same-named columns carry over and `ID` becomes `CommentID`. The comment-form columns get
-/// what an insert leaves them (`""`, 0). `CommentID` (the form the comment belongs to),
-/// `ReferenceID`, `Bad`, `Location`, `Attribute1`–`5` and `SettingsXML` have no column there:
-/// empty ones are dropped, the others are listed in the report.
-pub(crate) fn comment_from_content(mut row: Row, id: i64, layout: &[Column]) -> Row {
-    if let Some(form) = take(&mut row, "CommentID") {
-        row.insert(FORM_ID_KEY.into(), form);
-    }
-    take(&mut row, "ID");
-    row.insert("CommentID".into(), Value::from(id));
-    for c in layout {
-        if get(&row, &c.attribute_name).is_none() {
-            row.insert(c.attribute_name.clone(), schema::empty_value(c));
-        }
-    }
-    let leftovers: Vec<String> = row
-        .keys()
-        .filter(|k| !schema::has_column(layout, k))
-        .cloned()
-        .collect();
-    let leftovers: Vec<&str> = leftovers.iter().map(String::as_str).collect();
-    drop_empty(&mut row, &leftovers);
-    row
-}
-
-/// The config row as `AppManager.Upgrade` writes it back (spec §2.3).
-pub(crate) fn rewrite_config(row: &mut Row, version: &str, time: &Value) {
-    put(row, "IsInitialized", "True");
-    put(row, "DatabaseVersion", version);
-    for key in ["RestrictionBlackList", "RestrictionWhiteList"] {
-        if let Some(v) = text(row, key) {
-            put(row, key, schema::trim_list(&v));
-        }
-    }
-    if get(row, "IsRelatedUrl").is_some() {
-        let v = text(row, "IsRelatedUrl").unwrap_or_default();
-        put(row, "IsRelatedUrl", schema::dotnet_bool(&v));
-    }
-    if get(row, "UpdateDate").is_some() {
-        put(row, "UpdateDate", time.clone());
-    }
-    if let Some(v) = text(row, "SettingsXML") {
-        put(row, "SettingsXML", schema::lowercase_setting_keys(&v));
-    }
-}
-
-/// A column the hop appends, from its SQL type, with the value existing rows get.
-fn added(name: &str, sql_type: &str, value: impl Into<Value>) -> Result<AddedColumn> {
-    Ok(AddedColumn::new(sql_column(name, sql_type)?, value))
-}
-
 /// The fixed upgrade time and where it came from.
 fn upgrade_time(input: &HopInput<'_>) -> Result<(Value, String)> {
     Ok(match first_text(input, CONFIG, "UpdateDate")? {
@@ -347,33 +290,6 @@ fn upgrade_time(input: &HopInput<'_>) -> Result<(Value, String)> {
             "the backup has no bairong_Config.UpdateDate".into(),
         ),
     })
-}
-
-/// Content tables, lower-cased: those registered in `bairong_TableCollection` and those a site
-/// names in its `AuxiliaryTableFor*` columns (names vary per install, e.g. `cms_Content`).
-fn content_tables(input: &HopInput<'_>) -> Result<BTreeSet<String>> {
-    let mut out = BTreeSet::new();
-    if input.table("bairong_TableCollection").is_some() {
-        input.for_each_row("bairong_TableCollection", |row| {
-            if let Some(n) = text(&row, "TableENName").filter(|n| !n.is_empty()) {
-                out.insert(n.to_lowercase());
-            }
-            Ok(())
-        })?;
-    }
-    if input.table("siteserver_PublishmentSystem").is_some() {
-        input.for_each_row("siteserver_PublishmentSystem", |row| {
-            for (k, v) in &row {
-                if k.to_lowercase().starts_with("auxiliarytablefor")
-                    && let Some(n) = v.as_str().filter(|n| !n.is_empty())
-                {
-                    out.insert(n.to_lowercase());
-                }
-            }
-            Ok(())
-        })?;
-    }
-    Ok(out)
 }
 
 inventory::submit! {

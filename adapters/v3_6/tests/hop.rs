@@ -1,10 +1,9 @@
 //! The 3.6 → 4.0 hop on the bundled 3.6 sample (`examples/sample-3.6`, DatabaseVersion 3.6.4).
 
-
 use serde_json::Value;
 use sscms_core::DataType;
-use sscms_core::update::TableStatus;
 use sscms_core::testkit::*;
+use sscms_core::update::TableStatus;
 
 fn hop() -> Out {
     let reg = registry(&[&sscms_adapter_v3_6::ADAPTER]);

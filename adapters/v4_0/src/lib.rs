@@ -37,13 +37,13 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use semver::{Version, VersionReq};
 use serde_json::Value;
+use sscms_core::update::legacy::{added, comment_from_content, content_tables, rewrite_config};
 use sscms_core::update::schema::{
-    self, AddedColumn, add_columns, append_missing, column_ints, columns, drop_empty, fill,
-    first_text, has_column, insert_row, max_id, new_row, position, put, rename_column, renumber,
-    sql_column,
+    self, AddedColumn, add_columns, append_missing, column_ints, columns, fill, first_text,
+    has_column, insert_row, max_id, new_row, position, put, rename_column, renumber, sql_column,
 };
 use sscms_core::update::{
-    HopInput, HopPlan, IdMap, OutputTable, RowOutcome, Source, TableStatus, get, rename, take, text,
+    HopInput, HopPlan, IdMap, OutputTable, RowOutcome, Source, TableStatus, get, rename, text,
 };
 use sscms_core::{AdapterRegistration, Column, Result, Row, VersionAdapter};
 
@@ -69,8 +69,7 @@ pub const DATABASE_VERSION: &str = "4.1.1603";
 /// The upgrade time when the backup's config row has no `UpdateDate`.
 pub const FALLBACK_UPGRADE_TIME: &str = "1754-01-01 00:00:00";
 
-/// Where a merged comment keeps the comment-form id it pointed at (no 4.1 column holds it).
-pub const FORM_ID_KEY: &str = "CommentContent.CommentID";
+pub use sscms_core::update::legacy::FORM_ID_KEY;
 
 const CONFIG: &str = "bairong_Config";
 const COMMENT: &str = "siteserver_Comment";
@@ -163,7 +162,7 @@ impl<'a, 'b> Planner<'a, 'b> {
             input,
             time,
             from_3_6,
-            content: content_tables(input)?,
+            content: content_tables(input)?.all,
             registry,
             extra: BTreeMap::new(),
             mark_created: BTreeSet::new(),
@@ -840,85 +839,6 @@ fn comment_columns(time: &Value) -> Result<Vec<AddedColumn>> {
         added("Content", "ntext", "")?,
         added("AdminName", "nvarchar(255)", "")?,
     ])
-}
-
-/// A comment of `siteserver_CommentContent` in the 4.1 `siteserver_Comment` layout: same-named
-/// columns carry over, `ID` becomes `CommentID`, other comment columns get what an insert leaves
-/// them. The form id (`CommentID`), `ReferenceID`, `Bad`, `Location`, `Attribute1`–`5` and
-/// `SettingsXML` have no column there: empty ones are dropped, the others are listed in the
-/// report.
-fn comment_from_content(mut row: Row, id: i64, layout: &[Column]) -> Row {
-    if let Some(form) = take(&mut row, "CommentID") {
-        row.insert(FORM_ID_KEY.into(), form);
-    }
-    take(&mut row, "ID");
-    row.insert("CommentID".into(), Value::from(id));
-    for c in layout {
-        if get(&row, &c.attribute_name).is_none() {
-            row.insert(c.attribute_name.clone(), schema::empty_value(c));
-        }
-    }
-    let leftovers: Vec<String> = row
-        .keys()
-        .filter(|k| !has_column(layout, k))
-        .cloned()
-        .collect();
-    let leftovers: Vec<&str> = leftovers.iter().map(String::as_str).collect();
-    drop_empty(&mut row, &leftovers);
-    row
-}
-
-/// The config row as `AppManager.Upgrade` writes it back (spec §2.3).
-fn rewrite_config(row: &mut Row, version: &str, time: &Value) {
-    put(row, "IsInitialized", "True");
-    put(row, "DatabaseVersion", version);
-    for key in ["RestrictionBlackList", "RestrictionWhiteList"] {
-        if let Some(v) = text(row, key) {
-            put(row, key, schema::trim_list(&v));
-        }
-    }
-    if get(row, "IsRelatedUrl").is_some() {
-        let v = text(row, "IsRelatedUrl").unwrap_or_default();
-        put(row, "IsRelatedUrl", schema::dotnet_bool(&v));
-    }
-    if get(row, "UpdateDate").is_some() {
-        put(row, "UpdateDate", time.clone());
-    }
-    if let Some(v) = text(row, "SettingsXML") {
-        put(row, "SettingsXML", schema::lowercase_setting_keys(&v));
-    }
-}
-
-/// A column the hop appends, from its SQL type, with the value existing rows get.
-fn added(name: &str, sql_type: &str, value: impl Into<Value>) -> Result<AddedColumn> {
-    Ok(AddedColumn::new(sql_column(name, sql_type)?, value))
-}
-
-/// Content tables, lower-cased: those registered in `bairong_TableCollection` and those a site
-/// names in its `AuxiliaryTableFor*` columns.
-fn content_tables(input: &HopInput<'_>) -> Result<BTreeSet<String>> {
-    let mut out = BTreeSet::new();
-    if input.table(COLLECTION).is_some() {
-        input.for_each_row(COLLECTION, |row| {
-            if let Some(n) = text(&row, "TableENName").filter(|n| !n.is_empty()) {
-                out.insert(n.to_lowercase());
-            }
-            Ok(())
-        })?;
-    }
-    if input.table("siteserver_PublishmentSystem").is_some() {
-        input.for_each_row("siteserver_PublishmentSystem", |row| {
-            for (k, v) in &row {
-                if k.to_lowercase().starts_with("auxiliarytablefor")
-                    && let Some(n) = v.as_str().filter(|n| !n.is_empty())
-                {
-                    out.insert(n.to_lowercase());
-                }
-            }
-            Ok(())
-        })?;
-    }
-    Ok(out)
 }
 
 inventory::submit! {

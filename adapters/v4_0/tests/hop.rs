@@ -1,6 +1,5 @@
 //! The 4.0 → 4.1 hop on the bundled 4.0 sample (a fresh 4.0 install, DatabaseVersion 4.0).
 
-
 use serde_json::Value;
 use sscms_core::testkit::*;
 

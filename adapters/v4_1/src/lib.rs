@@ -29,9 +29,9 @@ use std::collections::BTreeSet;
 
 use semver::{Version, VersionReq};
 use serde_json::Value;
+use sscms_core::update::legacy::{ContentTables, added, content_tables};
 use sscms_core::update::schema::{
-    self, AddedColumn, add_columns, column_ints, columns, drop_empty, first_text, has_column, put,
-    renumber, sql_column,
+    self, add_columns, column_ints, columns, drop_empty, first_text, has_column, put, renumber,
 };
 use sscms_core::update::{
     HopInput, HopPlan, IdMap, OutputTable, RowOutcome, Source, TableStatus, get, take, text,
@@ -59,8 +59,7 @@ pub const FALLBACK_UPGRADE_TIME: &str = "1754-01-01 00:00:00";
 /// Where the 3.6 comment-form rows of `siteserver_Comment` go: they are not comments.
 pub const COMMENT_FORMS: &str = "siteserver_Comment__from_v41";
 
-/// Where a comment from `siteserver_CommentContent` keeps the comment-form id it pointed at.
-pub const FORM_ID_KEY: &str = "CommentContent.CommentID";
+pub use sscms_core::update::legacy::FORM_ID_KEY;
 
 const CONFIG: &str = "bairong_Config";
 const COMMENT: &str = "siteserver_Comment";
@@ -98,7 +97,10 @@ impl VersionAdapter for V41 {
             "the upgrade time written into UpdateDate is {} ({from})",
             time.as_str().unwrap_or_default()
         ));
-        let (registered, content) = content_tables(input)?;
+        let ContentTables {
+            created: registered,
+            all: content,
+        } = content_tables(input)?;
         // Tables of 4.1, and those this hop creates, should a backup have them already.
         let known: BTreeSet<String> = tables::KNOWN
             .iter()
@@ -372,42 +374,6 @@ fn check_default_tables(input: &HopInput<'_>, plan: &mut HopPlan) -> Result<()> 
         }
     }
     Ok(())
-}
-
-/// A column the hop appends, from its SQL type, with the value existing rows get.
-fn added(name: &str, sql_type: &str, value: impl Into<Value>) -> Result<AddedColumn> {
-    Ok(AddedColumn::new(sql_column(name, sql_type)?, value))
-}
-
-/// The content tables `upgrade_tables.sql` runs on (registered with `IsCreatedInDB` "True"),
-/// and every content table a site or the registry names; both lower-cased.
-fn content_tables(input: &HopInput<'_>) -> Result<(BTreeSet<String>, BTreeSet<String>)> {
-    let mut registered = BTreeSet::new();
-    let mut all = BTreeSet::new();
-    if input.table(COLLECTION).is_some() {
-        input.for_each_row(COLLECTION, |row| {
-            if let Some(n) = text(&row, "TableENName").filter(|n| !n.is_empty()) {
-                if text(&row, "IsCreatedInDB").is_some_and(|v| v.eq_ignore_ascii_case("true")) {
-                    registered.insert(n.to_lowercase());
-                }
-                all.insert(n.to_lowercase());
-            }
-            Ok(())
-        })?;
-    }
-    if input.table("siteserver_PublishmentSystem").is_some() {
-        input.for_each_row("siteserver_PublishmentSystem", |row| {
-            for (k, v) in &row {
-                if k.to_lowercase().starts_with("auxiliarytablefor")
-                    && let Some(n) = v.as_str().filter(|n| !n.is_empty())
-                {
-                    all.insert(n.to_lowercase());
-                }
-            }
-            Ok(())
-        })?;
-    }
-    Ok((registered, all))
 }
 
 inventory::submit! {

@@ -1,6 +1,5 @@
 //! The 4.1 → 5.0 hop on the bundled 4.1 sample (4.1.1603, two sites sharing `model_Content`).
 
-
 use serde_json::Value;
 use sscms_core::testkit::*;
 

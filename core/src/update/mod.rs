@@ -5,6 +5,7 @@
 //! are removed afterwards.
 
 mod hop;
+pub mod legacy;
 pub mod schema;
 
 use std::collections::BTreeMap;
