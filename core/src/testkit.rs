@@ -3,10 +3,10 @@
 
 use std::path::{Path, PathBuf};
 
-use serde_json::Value;
 use crate::adapter::{AdapterRegistration, Registry, Target};
 use crate::update::{HopOptions, UpdateOptions, UpdateReport, get, update};
 use crate::{BackupReader, Column, NoProgress, Row, VersionAdapter};
+use serde_json::Value;
 
 /// A bundled sample backup, `examples/sample-<version>`.
 pub fn sample(version: &str) -> PathBuf {
