@@ -476,3 +476,60 @@ fn versions_json_lists_the_registry_and_its_paths() {
         stdout(&text)
     );
 }
+
+fn copy_dir(from: &Path, to: &Path) {
+    fs::create_dir_all(to).unwrap();
+    for e in fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &to.join(e.file_name()));
+        } else {
+            fs::copy(e.path(), to.join(e.file_name())).unwrap();
+        }
+    }
+}
+
+#[test]
+fn a_failed_update_names_the_row_and_leaves_no_output() {
+    let dir = tmp();
+    let bak = dir.path().join("bak");
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/sample-5.0"),
+        &bak,
+    );
+    let rows = bak.join("model_Content/1.json");
+    let text = fs::read_to_string(&rows).unwrap();
+    fs::write(
+        &rows,
+        text.replacen(
+            "\"addDate\":\"2017-03-02 09:30:00\"",
+            "\"addDate\":\"soon\"",
+            1,
+        ),
+    )
+    .unwrap();
+    let o = siteserver(&["update", "-d", "bak", "-o", "out"], dir.path());
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("model_Content")
+            && err.contains("row 1")
+            && err.contains("AddDate")
+            && err.contains("\"soon\""),
+        "{err}"
+    );
+    assert!(
+        !dir.path().join("out").exists(),
+        "no half-converted folder is left"
+    );
+    // A folder that was there before is never removed by a refused run.
+    fs::create_dir(dir.path().join("out")).unwrap();
+    fs::write(dir.path().join("out/keep.txt"), "mine").unwrap();
+    let o = siteserver(&["update", "-d", "bak", "-o", "out"], dir.path());
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("folder is not empty"), "{}", stderr(&o));
+    assert_eq!(
+        fs::read_to_string(dir.path().join("out/keep.txt")).unwrap(),
+        "mine"
+    );
+}

@@ -21,7 +21,7 @@ pub use hop::{
     rename, take, text,
 };
 
-use crate::adapter::{AdapterRegistration, Registry, Target};
+use crate::adapter::{AdapterRegistration, Registry, Target, UpgradePath};
 use crate::backup::{BackupReader, BackupWriter, TableData};
 use crate::detect::{Detected, OLDEST, detect_folder};
 use crate::error::{Error, Result};
@@ -142,7 +142,21 @@ pub fn update(
         .path(&detected.version, &opts.to)
         .map_err(|e| Error::Invalid(e.to_string()))?;
     prepare_out(&opts.out, opts.overwrite)?;
+    // The folder is empty or absent now, so a failed run may remove it: a half-converted
+    // folder must not be mistaken for a finished one.
+    let result = convert(opts, progress, &detected, &path);
+    if result.is_err() {
+        let _ = fs::remove_dir_all(&opts.out);
+    }
+    result
+}
 
+fn convert(
+    opts: &UpdateOptions,
+    progress: &dyn Progress,
+    detected: &Detected,
+    path: &UpgradePath,
+) -> Result<UpdateReport> {
     let mut report = UpdateReport {
         from: detected.version.to_string(),
         to: path.to.to_string(),
