@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole upgrade on a bundled example: a SiteServer 3.6 backup (examples/site-3.6, written
-# the way the original 6.x `siteserver backup` writes one) is updated to 6.15 through every
+# the way the original 6.x `siteserver backup` writes one) is updated to SSCMS 7.4 through every
 # adapter, restored into a new SQLite database, and that database is backed up again.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -4,3 +4,4 @@ use sscms_adapter_v3_6 as _;
 use sscms_adapter_v4_0 as _;
 use sscms_adapter_v4_1 as _;
 use sscms_adapter_v5_0 as _;
+use sscms_adapter_v6 as _;

@@ -450,28 +450,30 @@ fn versions_json_lists_the_registry_and_its_paths() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let got: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     let adapter = |name: &str, from: &str, to: &str, krate: &str| serde_json::json!({"name": name, "from": from, "to": to, "crate": krate});
-    let path = |from: &str, chain: &[&str]| serde_json::json!({"from": from, "to": "6.15.51", "chain": chain});
+    let path = |from: &str, chain: &[&str]| serde_json::json!({"from": from, "to": "7.4.0", "chain": chain});
     assert_eq!(
         got,
         serde_json::json!({
-            "latest": "6.15.51",
+            "latest": "7.4.0",
             "adapters": [
                 adapter("v3_6", ">=3.6.0, <4.0.0", "4.0.0", "sscms-adapter-v3-6"),
                 adapter("v4_0", ">=4.0.0, <4.1.0", "4.1.1603", "sscms-adapter-v4-0"),
                 adapter("v4_1", ">=4.1.0, <5.0.0", "5.0.0", "sscms-adapter-v4-1"),
                 adapter("v5_0", ">=5.0.0, <6.0.0", "6.15.51", "sscms-adapter-v5-0"),
+                adapter("v6", ">=6.0.0, <7.0.0", "7.4.0", "sscms-adapter-v6"),
             ],
             "paths": [
-                path("3.6.0", &["v3_6", "v4_0", "v4_1", "v5_0"]),
-                path("4.0.0", &["v4_0", "v4_1", "v5_0"]),
-                path("4.1.0", &["v4_1", "v5_0"]),
-                path("5.0.0", &["v5_0"]),
+                path("3.6.0", &["v3_6", "v4_0", "v4_1", "v5_0", "v6"]),
+                path("4.0.0", &["v4_0", "v4_1", "v5_0", "v6"]),
+                path("4.1.0", &["v4_1", "v5_0", "v6"]),
+                path("5.0.0", &["v5_0", "v6"]),
+                path("6.0.0", &["v6"]),
             ],
         })
     );
     let text = siteserver(&["versions"], dir.path());
     assert!(
-        stdout(&text).contains("3.6.0 -> 6.15.51: v3_6 -> v4_0 -> v4_1 -> v5_0"),
+        stdout(&text).contains("3.6.0 -> 7.4.0: v3_6 -> v4_0 -> v4_1 -> v5_0 -> v6"),
         "{}",
         stdout(&text)
     );
@@ -531,5 +533,96 @@ fn a_failed_update_names_the_row_and_leaves_no_output() {
     assert_eq!(
         fs::read_to_string(dir.path().join("out/keep.txt")).unwrap(),
         "mine"
+    );
+}
+
+/// Runs the binary, killing it if it has not finished within `limit`.
+fn siteserver_within(args: &[&str], cwd: &Path, limit: std::time::Duration) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_siteserver"))
+        .args(args)
+        .current_dir(cwd)
+        .env_remove("SITESERVER_DATABASE_TYPE")
+        .env_remove("SITESERVER_CONNECTION_STRING")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run siteserver");
+    let started = std::time::Instant::now();
+    while child.try_wait().expect("wait for siteserver").is_none() {
+        if started.elapsed() > limit {
+            let _ = child.kill();
+            panic!("siteserver {args:?} still ran after {limit:?}");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    child.wait_with_output().expect("siteserver output")
+}
+
+#[test]
+fn unreachable_sql_server_fails_fast_naming_host_and_port_but_not_the_password() {
+    let dir = tmp();
+    let o = siteserver_within(
+        &[
+            "backup",
+            "--database-type",
+            "SqlServer",
+            "--connection-string",
+            "Server=127.0.0.1,1;Uid=sa;Pwd=secret;Database=x;",
+            "-d",
+            "out",
+        ],
+        dir.path(),
+        std::time::Duration::from_secs(30),
+    );
+    let (out, err) = (stdout(&o), stderr(&o));
+    assert_ne!(o.status.code(), Some(0), "{out}\n{err}");
+    assert!(
+        err.contains("SQL Server") && err.contains("127.0.0.1:1"),
+        "{err}"
+    );
+    assert!(
+        !out.contains("secret") && !err.contains("secret"),
+        "{out}\n{err}"
+    );
+    assert!(
+        !dir.path().join("out").exists(),
+        "no backup folder for a database that cannot be reached"
+    );
+}
+
+#[test]
+fn protected_web_config_of_a_sql_server_site_is_decrypted() {
+    // Both values encrypted as SiteServer 6.x writes them with IsProtectData=True. The vectors
+    // were computed outside this project with Python `cryptography` 48 (TripleDES with the
+    // 8-byte key "eef9e4b0" is single DES; CBC, IV 1234567890ABCDEF, PKCS7; Base64, then
+    // + = / spelled 0add0 0equals0 0slash0 and "0secret0" appended) and checked with
+    // `openssl enc -des-cbc -K 6565663965346230 -iv 1234567890ABCDEF`.
+    let dir = tmp();
+    fs::write(
+        dir.path().join("Web.config"),
+        r#"<?xml version="1.0" encoding="utf-8"?>
+<configuration>
+  <appSettings>
+    <add key="IsProtectData" value="True" />
+    <add key="SecretKey" value="eef9e4b0d48bf7a5" />
+    <add key="DatabaseType" value="7na5jBXJlStTWMjammrcWQ0equals00equals00secret0" />
+    <add key="ConnectionString" value="0add0YmPhrx9k52Mqn6Hbt2d392emhxoCZbS6H16Vq1zSyZEov75oWKf0slash092zes6u30add0XRMzik9yBU14Y0equals00secret0" />
+  </appSettings>
+</configuration>"#,
+    )
+    .unwrap();
+    let o = siteserver(&["version"], dir.path());
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("Database type: SqlServer"), "{out}");
+    assert!(
+        out.contains("Connection string: Server=(local);Uid=sa;Pwd=***;Database=cms_4.1"),
+        "{out}"
+    );
+    assert!(!out.contains("123456"), "{out}");
+    assert!(
+        out.lines()
+            .any(|l| l.starts_with("Database drivers:") && l.contains("SqlServer")),
+        "the binary has the SQL Server driver: {out}"
     );
 }

@@ -313,6 +313,14 @@ mod tests {
             run(&[six], Some("6.15.51")).unwrap().version,
             Version::new(6, 15, 51)
         );
+        // 7.4's config row has only the version and its date.
+        let seven = t(
+            "siteserver_Config",
+            &["Id", "Guid", "DatabaseVersion", "UpdateDate"],
+        );
+        let d = run(&[seven], Some("7.4.0")).unwrap();
+        assert_eq!(d.version, Version::new(7, 4, 0));
+        assert_eq!(d.evidence, "siteserver_Config.DatabaseVersion = 7.4.0");
     }
 
     #[test]

@@ -5,6 +5,96 @@
 
 use crate::model::{Column, DataType, TableMeta};
 
+/// The SiteServer schema a database is restored for. It decides the column types and the case
+/// of names (spec `target-schema.md` §3), so that the CMS of that version finds its tables.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum CmsSchema {
+    /// No SiteServer version, or one before 6.0: the tool's own mapping, names as written.
+    #[default]
+    Any,
+    /// SiteServer 6.x (`SqlUtils` of 6.15): SQL Server text is `ntext`, and names are sent
+    /// unquoted, so PostgreSQL folds them to lower case.
+    V6,
+    /// SSCMS 7.x (Datory of 7.4): names are quoted, so they keep their case.
+    V7,
+}
+
+/// One index: its name and its columns, each ascending or descending.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Index {
+    pub name: String,
+    /// `(column, descending)`.
+    pub columns: Vec<(String, bool)>,
+}
+
+impl CmsSchema {
+    /// The schema of a SiteServer version: 6.x and 7.x have their own, older versions none.
+    pub fn for_version(v: &semver::Version) -> CmsSchema {
+        match v.major {
+            6 => CmsSchema::V6,
+            7 => CmsSchema::V7,
+            _ => CmsSchema::Any,
+        }
+    }
+
+    /// A table, column, key or index name as this version's CMS finds it in `dialect`.
+    pub fn ident(self, dialect: Dialect, name: &str) -> String {
+        match (self, dialect) {
+            // 6.15 sends every name unquoted and looks tables up with `ToLower()`.
+            (CmsSchema::V6, Dialect::Postgres) => name.to_lowercase(),
+            _ => name.to_string(),
+        }
+    }
+
+    /// `meta` as this version's CMS creates the table: names as [`CmsSchema::ident`] gives them,
+    /// and in 7.x an integer `Id` is the identity, as Datory forces it (the original 7.4 backup
+    /// reads `siteserver_Site.Id` of SQLite back as a plain key, and 7.4 inserts sites without
+    /// one).
+    pub fn table_meta(self, dialect: Dialect, meta: &TableMeta) -> TableMeta {
+        let mut columns: Vec<Column> = meta
+            .columns
+            .iter()
+            .map(|c| Column {
+                attribute_name: self.ident(dialect, &c.attribute_name),
+                ..c.clone()
+            })
+            .collect();
+        if self == CmsSchema::V7 && !columns.iter().any(|c| c.is_identity) {
+            let keyed = columns.iter().any(|c| c.is_primary_key);
+            if let Some(id) = columns.iter_mut().find(|c| {
+                c.attribute_name.eq_ignore_ascii_case("Id") && c.data_type == DataType::Integer
+            }) {
+                id.is_identity = true;
+                id.is_primary_key |= !keyed;
+            }
+        }
+        TableMeta {
+            name: self.ident(dialect, &meta.name),
+            columns,
+        }
+    }
+
+    /// The indexes this version's CMS creates with a content table (spec `target-schema.md`
+    /// §1 and §2): 6.15 two descending ones, 7.4 five single-column ascending ones.
+    pub fn content_indexes(self, table: &str) -> Vec<Index> {
+        let index = |suffix: &str, columns: &[(&str, bool)]| Index {
+            name: format!("IX_{table}{suffix}"),
+            columns: columns.iter().map(|&(c, d)| (c.to_string(), d)).collect(),
+        };
+        match self {
+            CmsSchema::Any => Vec::new(),
+            CmsSchema::V6 => vec![
+                index("", &[("IsTop", true), ("Taxis", true), ("Id", true)]),
+                index("_Taxis", &[("Taxis", true)]),
+            ],
+            CmsSchema::V7 => ["Taxis", "SiteId", "ChannelId", "AddDate", "SourceId"]
+                .iter()
+                .map(|c| index(&format!("_{c}"), &[(c, false)]))
+                .collect(),
+        }
+    }
+}
+
 /// The SQL dialects the tool writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Dialect {
@@ -96,6 +186,20 @@ impl Dialect {
     /// The column type for a data type, as the target schema maps it.
     pub fn column_type(self, col: &Column) -> String {
         self.column_type_fit(col, &ColumnFit::default())
+    }
+
+    /// The column type the CMS of `schema` gives a data type, widened where `fit` says the
+    /// values need more. 6.x and 7.x map alike but for SQL Server text; a VarChar without a
+    /// length gets 7.4's default length in both, where the tool's own mapping leaves it open.
+    pub fn column_type_in(self, schema: CmsSchema, col: &Column, fit: &ColumnFit) -> String {
+        match (schema, self, col.data_type) {
+            (CmsSchema::Any, ..) => self.column_type_fit(col, fit),
+            (CmsSchema::V6, Dialect::SqlServer, DataType::Text) => "[ntext]".into(),
+            (_, _, DataType::VarChar) if col.data_length <= 0 => {
+                self.column_type_fit(&col.clone().length(DEFAULT_VARCHAR_LENGTH), fit)
+            }
+            _ => self.column_type_fit(col, fit),
+        }
     }
 
     /// The column type for a data type, widened where `fit` says the values need more.
@@ -257,6 +361,16 @@ impl Dialect {
     /// `CREATE TABLE` with each column widened for its values; `fits` is in column order, and
     /// a missing entry asks for nothing.
     pub fn create_table_fit(self, meta: &TableMeta, fits: &[ColumnFit]) -> String {
+        self.create_table_in(CmsSchema::Any, meta, fits)
+    }
+
+    /// [`Dialect::create_table_fit`] with the column types and names of `schema`'s CMS.
+    pub fn create_table_in(
+        self,
+        schema: CmsSchema,
+        meta: &TableMeta,
+        fits: &[ColumnFit],
+    ) -> String {
         let q = |s: &str| self.quote(s);
         let no_fit = ColumnFit::default();
         let identity = meta.identity();
@@ -280,7 +394,7 @@ impl Dialect {
                     // A sole `INTEGER` key would become a self-numbering rowid alias.
                     "INT".to_string()
                 } else {
-                    self.column_type_fit(c, fit)
+                    self.column_type_in(schema, c, fit)
                 };
                 format!("{} {ty}", q(&c.attribute_name))
             })
@@ -301,7 +415,8 @@ impl Dialect {
             _ if pk.is_empty() => {}
             (Dialect::MySql, _) => parts.push(format!("PRIMARY KEY ({})", pk_names.join(", "))),
             _ => {
-                let name = format!("PK_{}_{}", meta.name, pk[0].attribute_name);
+                let name =
+                    schema.ident(self, &format!("PK_{}_{}", meta.name, pk[0].attribute_name));
                 parts.push(format!(
                     "CONSTRAINT {} PRIMARY KEY ({})",
                     q(&name),
@@ -323,6 +438,21 @@ impl Dialect {
             "CREATE TABLE {} ({}){suffix}",
             q(&meta.name),
             parts.join(", ")
+        )
+    }
+
+    /// `CREATE INDEX` on a table; names are used as given.
+    pub fn create_index(self, table: &str, index: &Index) -> String {
+        let cols: Vec<String> = index
+            .columns
+            .iter()
+            .map(|(c, desc)| format!("{} {}", self.quote(c), if *desc { "DESC" } else { "ASC" }))
+            .collect();
+        format!(
+            "CREATE INDEX {} ON {} ({})",
+            self.quote(&index.name),
+            self.quote(table),
+            cols.join(", ")
         )
     }
 
@@ -476,6 +606,88 @@ mod tests {
             Dialect::SqlServer.create_table(&site()),
             "CREATE TABLE [siteserver_Site] ([Id] int IDENTITY (1, 1), [SiteName] [nvarchar] (50), [IsRoot] [bit], [Top] [nvarchar] (max), CONSTRAINT [PK_siteserver_Site_Id] PRIMARY KEY ([Id]))"
         );
+    }
+
+    #[test]
+    fn each_cms_version_gets_its_types_and_names() {
+        let t = TableMeta {
+            name: "siteserver_Config".into(),
+            columns: vec![
+                Column::new("Id", DataType::Integer)
+                    .primary_key()
+                    .identity(),
+                Column::new("SystemConfig", DataType::Text),
+                Column::new("Open", DataType::VarChar),
+            ],
+        };
+        // 6.15 on PostgreSQL: unquoted, so lower-case, names.
+        let folded = CmsSchema::V6.table_meta(Dialect::Postgres, &t);
+        assert_eq!(
+            Dialect::Postgres.create_table_in(CmsSchema::V6, &folded, &[]),
+            r#"CREATE TABLE "siteserver_config" ("id" SERIAL, "systemconfig" text, "open" varchar(500), CONSTRAINT "pk_siteserver_config_id" PRIMARY KEY ("id"))"#
+        );
+        assert_eq!(CmsSchema::V6.table_meta(Dialect::MySql, &t), t);
+        assert_eq!(CmsSchema::V7.table_meta(Dialect::MySql, &t), t);
+        // 7.4 makes `Id` the identity; 6.15's site id is a plain key.
+        let site = TableMeta {
+            name: "siteserver_Site".into(),
+            columns: vec![Column::new("Id", DataType::Integer).primary_key()],
+        };
+        assert!(CmsSchema::V7.table_meta(Dialect::Sqlite, &site).columns[0].is_identity);
+        assert!(!CmsSchema::V6.table_meta(Dialect::Sqlite, &site).columns[0].is_identity);
+        assert_eq!(
+            Dialect::Postgres.create_table_in(CmsSchema::V7, &t, &[]),
+            r#"CREATE TABLE "siteserver_Config" ("Id" SERIAL, "SystemConfig" text, "Open" varchar(500), CONSTRAINT "PK_siteserver_Config_Id" PRIMARY KEY ("Id"))"#
+        );
+        // SQL Server text: ntext in 6.15, nvarchar(max) in 7.4.
+        let text = &t.columns[1];
+        let none = ColumnFit::default();
+        assert_eq!(
+            Dialect::SqlServer.column_type_in(CmsSchema::V6, text, &none),
+            "[ntext]"
+        );
+        assert_eq!(
+            Dialect::SqlServer.column_type_in(CmsSchema::V7, text, &none),
+            "[nvarchar] (max)"
+        );
+        // A VarChar without a length gets 7.4's default in a SiteServer database only.
+        let open = &t.columns[2];
+        assert_eq!(
+            Dialect::Sqlite.column_type_in(CmsSchema::V7, open, &none),
+            "NVARCHAR(500)"
+        );
+        assert_eq!(
+            Dialect::Sqlite.column_type_in(CmsSchema::Any, open, &none),
+            "NVARCHAR"
+        );
+        assert_eq!(
+            Dialect::MySql.create_table_in(CmsSchema::V7, &t, &[]),
+            Dialect::MySql.create_table(&t)
+        );
+        let v = |s: &str| semver::Version::parse(s).unwrap();
+        assert_eq!(CmsSchema::for_version(&v("6.15.51")), CmsSchema::V6);
+        assert_eq!(CmsSchema::for_version(&v("7.4.0")), CmsSchema::V7);
+        assert_eq!(CmsSchema::for_version(&v("5.0.0")), CmsSchema::Any);
+    }
+
+    #[test]
+    fn content_tables_get_the_versions_indexes() {
+        let six = CmsSchema::V6.content_indexes("siteserver_Content_1");
+        assert_eq!(
+            six.iter().map(|i| i.name.as_str()).collect::<Vec<_>>(),
+            ["IX_siteserver_Content_1", "IX_siteserver_Content_1_Taxis"]
+        );
+        assert_eq!(
+            Dialect::MySql.create_index("siteserver_Content_1", &six[0]),
+            "CREATE INDEX `IX_siteserver_Content_1` ON `siteserver_Content_1` (`IsTop` DESC, `Taxis` DESC, `Id` DESC)"
+        );
+        let seven = CmsSchema::V7.content_indexes("t");
+        assert_eq!(seven.len(), 5);
+        assert_eq!(
+            Dialect::Postgres.create_index("t", &seven[1]),
+            r#"CREATE INDEX "IX_t_SiteId" ON "t" ("SiteId" ASC)"#
+        );
+        assert!(CmsSchema::Any.content_indexes("t").is_empty());
     }
 
     #[test]

@@ -56,7 +56,12 @@ impl Error {
 
     // Used by the drivers, each behind its own feature.
     #[cfg_attr(
-        not(any(feature = "sqlite", feature = "mysql", feature = "postgres")),
+        not(any(
+            feature = "sqlite",
+            feature = "mysql",
+            feature = "postgres",
+            feature = "mssql"
+        )),
         allow(dead_code)
     )]
     pub(crate) fn db(context: impl Into<String>, err: impl std::fmt::Display) -> Self {

@@ -22,11 +22,18 @@ mod matrix;
 // MySQL and PostgreSQL: read-only snapshots, catalogs, schemas, widened columns, errors.
 mod servers;
 
+// SQL Server against a live server when SITESERVER_TEST_SQLSERVER_URL is set; SKIPPED otherwise.
+mod mssql;
+
 // Generated 3.6/4.0/4.1/5.0 backup folders: read back, version detection, restore, 500-row pages.
 mod fixtures;
 
 // Every version updated to 6.15 through the CLI: schema, rows and values by id; restore into SQLite.
 mod update_v5;
+
+// Every version updated to 7.4: schema, rows and values by id; restores built as 7.4 and 6.15
+// build their databases, in SQLite, MySQL and PostgreSQL; live 6.x/7.x backups; sscms backups.
+mod update_v6;
 
 // The official upgrade hops 3.6 → 4.0 → 4.1 → 5.0 against the spec's JSON, rows and values by id.
 mod hops;

@@ -1,4 +1,4 @@
-//! `siteserver update` to 6.15 through the CLI: the 5.0 sample restored into SQLite has the 6.15
+//! `siteserver update --to 6.15` through the CLI: the 5.0 sample restored into SQLite has the 6.15
 //! tables and columns of `target-schema.json` with every row, and every generated version from
 //! 3.6 to 5.0 reaches 6.15 through the whole chain with its values found by id.
 
@@ -25,6 +25,8 @@ async fn updated_5_0_sample_restores_into_sqlite_with_the_6_15_schema() {
     let sample = repo().join("examples/sample-5.0");
     ok(siteserver(&[
         "update",
+        "--to",
+        "6.15",
         "-d",
         sample.to_str().unwrap(),
         "-o",
@@ -144,6 +146,8 @@ async fn generated_5_0_backup_updates_by_id() {
         let out = tmp.path().join(if split { "split" } else { "plain" });
         let mut args = vec![
             "update",
+            "--to",
+            "6.15",
             "-d",
             input.to_str().unwrap(),
             "-o",
@@ -246,7 +250,7 @@ fn spec_table_columns(spec: &Value, name: &str) -> Vec<String> {
         .unwrap_or_default()
 }
 
-/// Every generated version, 3.6 to 5.0, updated to the latest through the whole chain: the 35
+/// Every generated version, 3.6 to 5.0, updated to 6.15 through the whole chain: the 35
 /// tables of 6.15 with their exact columns, content tables with the 6.15 content columns plus
 /// the site's own, every row accounted for, and the site's values found by id.
 #[tokio::test(flavor = "multi_thread")]
@@ -268,6 +272,8 @@ async fn every_version_reaches_6_15_with_its_values() {
         let summary = generate(version, &input, Scale::Small).unwrap();
         ok(siteserver(&[
             "update",
+            "--to",
+            "6.15",
             "-d",
             input.to_str().unwrap(),
             "-o",

@@ -63,7 +63,21 @@ fn a_vendor_adapter_joins_the_graph_and_runs_in_update() {
         .find(|r| r.adapter.name() == "acme_shop")
         .expect("the vendor adapter is registered");
     assert_eq!(acme.krate, "acme-siteserver-shop-adapter");
-    assert_eq!(registry.latest().unwrap().to_string(), "6.16.0");
+    // 6.16 joins the graph, but the latest version is ours: from 6.15 the shortest chain to
+    // 7.4 is `v6` alone, so the vendor's hop is taken when 6.16 is asked for.
+    assert_eq!(registry.latest().unwrap().to_string(), "7.4.0");
+    let v615 = sscms_core::version::parse_version("6.15.51").unwrap();
+    assert_eq!(
+        registry.path(&v615, &Target::Latest).unwrap().names(),
+        ["v6"]
+    );
+    assert_eq!(
+        registry
+            .path(&v615, &Target::Named("6.16".into()))
+            .unwrap()
+            .names(),
+        ["acme_shop"]
+    );
 
     let tmp = tempfile::Builder::new()
         .prefix("sscms-vendor-")
@@ -76,7 +90,7 @@ fn a_vendor_adapter_joins_the_graph_and_runs_in_update() {
         dir: input.clone(),
         out: out.clone(),
         from: None,
-        to: Target::Latest,
+        to: Target::Named("6.16".into()),
         overwrite: false,
         page_size: 1000,
         hop: HopOptions::default(),

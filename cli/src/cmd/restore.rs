@@ -1,5 +1,6 @@
 //! `siteserver restore`.
 
+use sscms_core::dialect::CmsSchema;
 use sscms_core::ops::{RestoreOptions, plan_restore, restore};
 use sscms_core::{Access, connect};
 
@@ -20,6 +21,17 @@ pub async fn run(args: RestoreArgs) -> anyhow::Result<bool> {
     let progress = CliProgress::new("restored");
     // The folder is checked in full before the target is even opened.
     let plan = plan_restore(&opts, &progress)?;
+    match plan.schema() {
+        CmsSchema::Any => {}
+        schema => println!(
+            "Target schema: {} (SiteServer {}): column types, names and content-table indexes as that version creates them",
+            match schema {
+                CmsSchema::V6 => "6.x",
+                _ => "7.x",
+            },
+            plan.schema_source()
+        ),
+    }
     let mut driver = connect(&config, Access::ReadWrite).await?;
     let report = restore(driver.as_mut(), plan, &progress).await;
     driver.close().await?;

@@ -517,6 +517,22 @@ mod tests {
     }
 
     #[test]
+    fn sscms_json_des_values_decrypt() {
+        // A 16-character SecurityKey is 7.4's DES form. Vectors computed outside this crate
+        // with Python `cryptography` 48 (TripleDES with the 8-byte key "ec169e93", CBC, IV
+        // 1234567890ABCDEF, PKCS7, Base64, then the 0add0/0slash0/0equals0 spellings and the
+        // 0secret0 suffix), and checked with `openssl enc -des-cbc`.
+        let f = json(r#"{"IsProtectData": true, "SecurityKey": "ec169e93b156ce7a", "Database": {
+            "Type": "8yKM8BRqoOWtDe2Z32eURA0equals00equals00secret0",
+            "ConnectionString": "u0VncBe6bWWVCd0tNpFCoCFH510slash040k1SGQ9RoZihL7EUYmlVfzEg080add0OlcfhDoUo9oNNcNCyeTEtptI3SbeHeNok0add0LFkntXYK0slash0Y0730slash0Q1qE0equals00secret0"}}"#).unwrap();
+        assert_eq!(f.database_type().unwrap().as_deref(), Some("SqlServer"));
+        assert_eq!(
+            f.connection_string().unwrap().as_deref(),
+            Some("Data Source=db.example,1433;Initial Catalog=cms;User ID=cms_user;Password=p@ss;")
+        );
+    }
+
+    #[test]
     fn sscms_json_sm4_is_a_clear_error() {
         let f = json(r#"{"IsProtectData": true, "SecurityKey": "0123456789abcdef0123456789abcdef.fedcba9876543210fedcba9876543210", "Database": {"Type": "a1b2", "ConnectionString": "c3d4"}}"#).unwrap();
         let msg = f.connection_string().unwrap_err().to_string();

@@ -218,6 +218,8 @@ pub struct ServerAddress {
     pub ssl_mode: Option<String>,
     /// PostgreSQL session time zone (Npgsql's `Timezone`), for `timestamptz` wall-clock times.
     pub timezone: Option<String>,
+    /// Seconds to wait for a connection (`Connect Timeout`); 0 or absent means the driver's default.
+    pub connect_timeout: Option<u64>,
 }
 
 const HOST_KEYS: &[&str] = &[
@@ -245,6 +247,12 @@ const OPTIONS_KEYS: &[&str] = &["Options"];
 const SSL_KEYS: &[&str] = &["SslMode", "ssl-mode"];
 const TIMEZONE_KEYS: &[&str] = &["Timezone"];
 const INSTANCE_KEYS: &[&str] = &["instance", "instanceName"];
+const CONNECT_TIMEOUT_KEYS: &[&str] = &[
+    "Connect Timeout",
+    "Connection Timeout",
+    "Timeout",
+    "loginTimeout",
+];
 const SQLITE_PATH_KEYS: &[&str] = &["Data Source", "Filename"];
 
 impl DatabaseConfig {
@@ -496,6 +504,12 @@ fn fill_from_props(addr: &mut ServerAddress, cs: &ConnectionString) -> Result<()
     }
     addr.ssl_mode = get(SSL_KEYS).map(str::to_string);
     addr.timezone = get(TIMEZONE_KEYS).map(str::to_string);
+    if let Some(t) = get(CONNECT_TIMEOUT_KEYS) {
+        let secs = t
+            .parse::<u64>()
+            .map_err(|_| invalid(format!("Connect Timeout '{t}' is not a number of seconds")))?;
+        addr.connect_timeout = (secs > 0).then_some(secs);
+    }
     let search_path = get(SCHEMA_KEYS).map(str::to_string).or_else(|| {
         let options = get(OPTIONS_KEYS)?;
         let lower = options.to_ascii_lowercase();
@@ -1061,6 +1075,60 @@ mod tests {
             .unwrap_err();
         assert!(err.to_string().contains("'abc'"), "{err}");
         assert!(cfg(DatabaseType::SqlServer, "Database=x").server().is_err());
+    }
+
+    /// The forms of issue 6, as SiteServer's installer and admins wrote them.
+    #[test]
+    fn server_sql_server_as_siteserver_wrote_them() {
+        let sql = |s: &str| cfg(DatabaseType::SqlServer, s).server().unwrap();
+        // The upgrade guide's example: `(local)` is this machine, default port.
+        assert_eq!(
+            sql("Server=(local);Uid=sa;Pwd=123456;Database=cms_4.1;"),
+            ServerAddress {
+                host: "localhost".into(),
+                database: Some("cms_4.1".into()),
+                user: Some("sa".into()),
+                password: Some("123456".into()),
+                ..ServerAddress::default()
+            }
+        );
+        assert_eq!(
+            sql("Data Source=db.example,1433;Initial Catalog=cms;User ID=cms_user;Password=p;"),
+            ServerAddress {
+                host: "db.example".into(),
+                port: Some(1433),
+                database: Some("cms".into()),
+                user: Some("cms_user".into()),
+                password: Some("p".into()),
+                ..ServerAddress::default()
+            }
+        );
+        // A named instance has no port: the driver asks SQL Server Browser for it.
+        assert_eq!(
+            sql(r"Server=.\SQLEXPRESS;Database=cms;Uid=sa;Pwd=x;Connect Timeout=5"),
+            ServerAddress {
+                host: "localhost".into(),
+                instance: Some("SQLEXPRESS".into()),
+                database: Some("cms".into()),
+                user: Some("sa".into()),
+                password: Some("x".into()),
+                connect_timeout: Some(5),
+                ..ServerAddress::default()
+            }
+        );
+        let s = sql("Server=10.0.0.5;Database=cms;Integrated Security=SSPI;");
+        assert!(s.integrated_security && s.user.is_none() && s.password.is_none());
+        assert!(!sql("Server=h;Integrated Security=False;Uid=sa").integrated_security);
+        let s = sql("Server=h;Database=d;Uid=u;Pwd=p;Encrypt=false;TrustServerCertificate=True");
+        assert_eq!(
+            (s.encrypt.as_deref(), s.trust_server_certificate),
+            (Some("false"), Some(true))
+        );
+        assert_eq!(sql("Server=h;Connection Timeout=0").connect_timeout, None);
+        let err = cfg(DatabaseType::SqlServer, "Server=h;Connect Timeout=soon")
+            .server()
+            .unwrap_err();
+        assert!(err.to_string().contains("'soon'"), "{err}");
     }
 
     #[test]

@@ -104,6 +104,10 @@ mod tests {
     const MYSQL_ENC: &str = "DXZRYLMDOKE0equals00secret0";
     const SQLSERVER_ENC: &str = "7na5jBXJlStTWMjammrcWQ0equals00equals00secret0";
     const CHINESE_ENC: &str = "SSCQX2rSZ0add0o0equals00secret0"; // plaintext "密码"
+    // The upgrade guide's SQL Server string; its Base64 has both `+` and `/`. Same Python
+    // recipe, and checked with `openssl enc -des-cbc -K 6565663965346230 -iv 1234567890ABCDEF`.
+    const GUIDE_PLAIN: &str = "Server=(local);Uid=sa;Pwd=123456;Database=cms_4.1;";
+    const GUIDE_ENC: &str = "0add0YmPhrx9k52Mqn6Hbt2d392emhxoCZbS6H16Vq1zSyZEov75oWKf0slash092zes6u30add0XRMzik9yBU14Y0equals00secret0";
 
     #[test]
     fn decrypts_vectors_from_python() {
@@ -111,6 +115,7 @@ mod tests {
         assert_eq!(decrypt(KEY, MYSQL_ENC).unwrap(), "MySql");
         assert_eq!(decrypt(KEY, SQLSERVER_ENC).unwrap(), "SqlServer");
         assert_eq!(decrypt(KEY, CHINESE_ENC).unwrap(), "密码");
+        assert_eq!(decrypt(KEY, GUIDE_ENC).unwrap(), GUIDE_PLAIN);
     }
 
     #[test]
@@ -118,6 +123,8 @@ mod tests {
         assert_eq!(encrypt(KEY, CS_PLAIN).unwrap(), CS_ENC);
         assert_eq!(encrypt(KEY, "MySql").unwrap(), MYSQL_ENC);
         assert_eq!(encrypt(KEY, "密码").unwrap(), CHINESE_ENC);
+        assert_eq!(encrypt(KEY, "SqlServer").unwrap(), SQLSERVER_ENC);
+        assert_eq!(encrypt(KEY, GUIDE_PLAIN).unwrap(), GUIDE_ENC);
     }
 
     #[test]
@@ -152,6 +159,7 @@ mod tests {
         let err = decrypt(sm4, MYSQL_ENC).unwrap_err();
         assert!(err.to_string().contains("SM4"), "{err}");
         assert!(err.to_string().contains("--connection-string"), "{err}");
+        assert!(err.to_string().contains("paste the plain"), "{err}");
         let err = decrypt(KEY, "a1b2c3d4e5f6").unwrap_err();
         assert!(matches!(err, ConfigError::Sm4NotSupported { .. }), "{err}");
     }

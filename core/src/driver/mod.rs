@@ -8,16 +8,18 @@ use futures::stream::BoxStream;
 use serde_json::Value;
 
 use crate::config::{DatabaseConfig, DatabaseType};
-use crate::dialect::{ColumnFit, Dialect};
+use crate::dialect::{CmsSchema, ColumnFit, Dialect};
 use crate::error::{Error, Result};
 use crate::model::{Column, TableMeta};
 use crate::value::SqlValue;
 
+#[cfg(feature = "mssql")]
+mod mssql;
 #[cfg(feature = "mysql")]
 mod mysql;
 #[cfg(feature = "postgres")]
 mod postgres;
-#[cfg(any(feature = "mysql", feature = "postgres"))]
+#[cfg(any(feature = "mysql", feature = "postgres", feature = "mssql"))]
 mod server;
 #[cfg(feature = "sqlite")]
 mod sqlite;
@@ -83,7 +85,18 @@ pub trait DatabaseDriver: Send {
 
     /// Creates a table, widening each column as `fits` (in column order) asks.
     async fn create_table(&mut self, meta: &TableMeta, fits: &[ColumnFit]) -> Result<()> {
-        let sql = self.dialect().create_table_fit(meta, fits);
+        self.create_table_in(CmsSchema::Any, meta, fits).await
+    }
+
+    /// [`DatabaseDriver::create_table`] with the column types the CMS of `schema` uses; restore
+    /// calls this one.
+    async fn create_table_in(
+        &mut self,
+        schema: CmsSchema,
+        meta: &TableMeta,
+        fits: &[ColumnFit],
+    ) -> Result<()> {
+        let sql = self.dialect().create_table_in(schema, meta, fits);
         self.execute(&sql).await
     }
 
@@ -118,6 +131,10 @@ pub async fn connect(config: &DatabaseConfig, access: Access) -> Result<Box<dyn 
         DatabaseType::PostgreSql => {
             Ok(Box::new(postgres::PgDriver::connect(config, access).await?))
         }
+        #[cfg(feature = "mssql")]
+        DatabaseType::SqlServer => Ok(Box::new(mssql::MsSqlDriver::connect(config, access).await?)),
+        // Reached only in builds that leave a driver out.
+        #[allow(unreachable_patterns)]
         other => {
             let _ = access;
             Err(Error::Invalid(format!(
@@ -139,6 +156,9 @@ pub fn supported() -> Vec<&'static str> {
     }
     if cfg!(feature = "postgres") {
         out.push("PostgreSql");
+    }
+    if cfg!(feature = "mssql") {
+        out.push("SqlServer");
     }
     out
 }

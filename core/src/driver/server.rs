@@ -1,5 +1,5 @@
-//! What the MySQL and PostgreSQL drivers share: decoded values into backup JSON, and the
-//! address a connection names in its messages.
+//! What the MySQL, PostgreSQL and SQL Server drivers share: decoded values into backup JSON,
+//! and the address a connection names in its messages.
 
 use base64::Engine as _;
 use serde_json::Value;
@@ -17,6 +17,8 @@ pub(crate) struct Endpoint {
     pub port: u16,
     pub database: String,
     pub user: Option<String>,
+    /// A SQL Server named instance whose port SQL Server Browser tells; shown instead of the port.
+    pub instance: Option<String>,
 }
 
 impl Endpoint {
@@ -33,24 +35,30 @@ impl Endpoint {
             port: addr.port.unwrap_or(default_port),
             database,
             user: addr.user.clone(),
+            instance: None,
         })
     }
 
-    /// `MySQL 127.0.0.1:3306/cms`.
+    /// `MySQL 127.0.0.1:3306/cms`, or `SQL Server localhost\SQLEXPRESS/cms`.
     pub fn label(&self) -> String {
-        format!(
-            "{} {}:{}/{}",
-            self.kind, self.host, self.port, self.database
-        )
+        format!("{} {}/{}", self.kind, self.address(), self.database)
+    }
+
+    /// `host:port`, or `host\instance` when SQL Server Browser tells the port.
+    pub fn address(&self) -> String {
+        match &self.instance {
+            Some(i) => format!("{}\\{i}", self.host),
+            None => format!("{}:{}", self.host, self.port),
+        }
     }
 
     pub fn context(&self, what: &str) -> String {
         format!("{}: {what}", self.label())
     }
 
-    /// A failed connection, naming host, port, database and user. sqlx's message carries no
-    /// password, and neither does this.
-    pub fn connect_error(&self, err: &sqlx::Error) -> Error {
+    /// A failed connection, naming host, port, database and user. The drivers' messages carry
+    /// no password, and neither does this.
+    pub fn connect_error(&self, err: &dyn std::fmt::Display) -> Error {
         let user = self
             .user
             .as_deref()
@@ -58,8 +66,10 @@ impl Endpoint {
             .unwrap_or_default();
         Error::db(
             format!(
-                "cannot connect to {} at {}:{} (database `{}`{user})",
-                self.kind, self.host, self.port, self.database
+                "cannot connect to {} at {} (database `{}`{user})",
+                self.kind,
+                self.address(),
+                self.database
             ),
             err,
         )
@@ -67,10 +77,13 @@ impl Endpoint {
 
     /// A missing database is not created: a misspelt name would otherwise become a new,
     /// empty database.
+    #[cfg_attr(not(any(feature = "mysql", feature = "postgres")), allow(dead_code))]
     pub fn missing_database(&self, create: &str) -> Error {
         Error::Invalid(format!(
-            "database `{}` does not exist on {} at {}:{}; create it first, e.g. {create}",
-            self.database, self.kind, self.host, self.port
+            "database `{}` does not exist on {} at {}; create it first, e.g. {create}",
+            self.database,
+            self.kind,
+            self.address()
         ))
     }
 }

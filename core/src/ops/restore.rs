@@ -12,12 +12,14 @@ use tokio::sync::mpsc;
 
 use super::{Skipped, TableDone, select_tables};
 use crate::backup::{BackupReader, RowKeys, TableData};
-use crate::dialect::{ColumnFit, Dialect};
+use crate::detect::detect_folder;
+use crate::dialect::{CmsSchema, ColumnFit, Dialect};
 use crate::driver::DatabaseDriver;
 use crate::error::{Error, Result};
 use crate::model::{DataType, Row, TableMeta};
 use crate::progress::Progress;
 use crate::value::{SqlValue, json_to_sql};
+use crate::version::parse_version;
 
 #[derive(Debug, Clone)]
 pub struct RestoreOptions {
@@ -46,6 +48,12 @@ pub struct RestorePlan {
     sizes: Vec<Vec<ColumnSizes>>,
     skipped: Vec<Skipped>,
     drop_existing: bool,
+    /// The SiteServer schema the folder is in, which the target is created for.
+    schema: CmsSchema,
+    /// Which version that is and how it was found.
+    schema_source: String,
+    /// The content tables the folder's sites name, lower-cased: they get the CMS's indexes.
+    content_tables: Vec<String>,
 }
 
 /// A column's [`ColumnFit`], with the row that set each maximum, for messages.
@@ -154,6 +162,80 @@ impl RestorePlan {
             .iter()
             .map(|t| (t.meta.name.as_str(), t.total_count))
     }
+
+    /// The SiteServer schema the target is created for.
+    pub fn schema(&self) -> CmsSchema {
+        self.schema
+    }
+
+    /// The folder's SiteServer version and where it was read, such as
+    /// `7.4.0, from _manifest.json sourceVersion 7.4.0`; empty when it has none.
+    pub fn schema_source(&self) -> &str {
+        &self.schema_source
+    }
+}
+
+/// The SiteServer schema of a folder, from the version its `_manifest.json` records, else from
+/// the one `update` would detect, with where it was read. A folder of no SiteServer version, or
+/// of one before 6.0, gets [`CmsSchema::Any`] and restores as it always did.
+fn folder_schema(reader: &BackupReader) -> (CmsSchema, String) {
+    let recorded = reader
+        .manifest()
+        .and_then(|m| m.source_version.as_deref())
+        .and_then(|v| {
+            parse_version(v)
+                .ok()
+                .map(|p| (p, format!("_manifest.json sourceVersion {v}")))
+        });
+    let found = recorded.or_else(|| {
+        detect_folder(reader)
+            .ok()
+            .map(|d| (d.version.clone(), d.to_string()))
+    });
+    match found {
+        Some((v, why)) => (CmsSchema::for_version(&v), format!("{v}, from {why}")),
+        None => (CmsSchema::Any, String::new()),
+    }
+}
+
+/// The content tables named by the folder's sites (and, in 7.x, channels), lower-cased.
+fn content_tables(reader: &BackupReader) -> Result<Vec<String>> {
+    let mut out: Vec<String> = Vec::new();
+    for (table, column) in [
+        ("siteserver_Site", "TableName"),
+        ("siteserver_Channel", "TableName"),
+    ] {
+        let Some(name) = reader
+            .tables()
+            .iter()
+            .find(|t| t.eq_ignore_ascii_case(table))
+        else {
+            continue;
+        };
+        let data = reader.table(name)?;
+        let Some(index) = data
+            .meta
+            .columns
+            .iter()
+            .position(|c| c.attribute_name.eq_ignore_ascii_case(column))
+        else {
+            continue;
+        };
+        let keys = RowKeys::new(&data.meta);
+        for file in &data.row_files {
+            reader.read_rows(name, file, |_, row| {
+                if let Ok(values) = keys.align(row)
+                    && let Some(t) = values[index].as_str()
+                    && !t.trim().is_empty()
+                    && !out.contains(&t.trim().to_lowercase())
+                {
+                    out.push(t.trim().to_lowercase());
+                }
+                Ok(())
+            })?;
+        }
+    }
+    Ok(out)
 }
 
 /// Reads and checks the whole folder: metadata, every row and value, and row counts.
@@ -184,6 +266,12 @@ pub fn plan_restore(opts: &RestoreOptions, progress: &dyn Progress) -> Result<Re
             missing.join(", ")
         )));
     }
+    let (schema, schema_source) = folder_schema(&reader);
+    let content_tables = if schema == CmsSchema::Any {
+        Vec::new()
+    } else {
+        content_tables(&reader)?
+    };
     let mut tables = Vec::with_capacity(selected.len());
     let mut sizes = Vec::with_capacity(selected.len());
     for name in &selected {
@@ -198,6 +286,9 @@ pub fn plan_restore(opts: &RestoreOptions, progress: &dyn Progress) -> Result<Re
         sizes,
         skipped,
         drop_existing: opts.drop_existing,
+        schema,
+        schema_source,
+        content_tables,
     })
 }
 
@@ -213,8 +304,12 @@ pub async fn restore(
         sizes,
         skipped,
         drop_existing,
+        schema,
+        schema_source: _,
+        content_tables,
     } = plan;
-    let fits = fit_columns(driver.dialect(), &tables, &sizes, progress)?;
+    let dialect = driver.dialect();
+    let fits = fit_columns(dialect, schema, &tables, &sizes, progress)?;
     let existing = driver.list_tables().await?;
     let clashes: Vec<&String> = existing
         .iter()
@@ -241,22 +336,29 @@ pub async fn restore(
     let mut created: Vec<String> = Vec::new();
     for (data, fit) in tables.iter().zip(&fits) {
         let name = &data.meta.name;
+        // The names the CMS of the folder's version looks for.
+        let target = schema.table_meta(dialect, &data.meta);
         let result = async {
             if let Some(old) = clashes.iter().find(|c| c.eq_ignore_ascii_case(name)) {
                 driver.drop_table(old).await?;
             }
-            driver.create_table(&data.meta, fit).await?;
-            created.push(name.clone());
+            driver.create_table_in(schema, &target, fit).await?;
+            created.push(target.name.clone());
+            if content_tables.contains(&name.to_lowercase()) {
+                for index in schema.content_indexes(&data.meta.name) {
+                    create_index(driver, schema, &target, index).await?;
+                }
+            }
             progress.table_started(name, data.total_count);
             driver.begin().await?;
-            match write_table(driver, &reader, data, progress).await {
+            match write_table(driver, &reader, data, &target, progress).await {
                 Ok(()) => driver.commit().await?,
                 Err(e) => {
                     let _ = driver.rollback().await;
                     return Err(e);
                 }
             }
-            driver.after_insert(&data.meta).await
+            driver.after_insert(&target).await
         }
         .await;
         if let Err(e) = result {
@@ -278,11 +380,41 @@ pub async fn restore(
     Ok(report)
 }
 
+/// Creates one of the CMS's content-table indexes, if the table has its columns (a content
+/// table of another shape gets none).
+async fn create_index(
+    driver: &mut dyn DatabaseDriver,
+    schema: CmsSchema,
+    target: &TableMeta,
+    index: crate::dialect::Index,
+) -> Result<()> {
+    let dialect = driver.dialect();
+    let mut columns = Vec::with_capacity(index.columns.len());
+    for (c, desc) in &index.columns {
+        let Some(col) = target
+            .columns
+            .iter()
+            .find(|x| x.attribute_name.eq_ignore_ascii_case(c))
+        else {
+            return Ok(());
+        };
+        columns.push((col.attribute_name.clone(), *desc));
+    }
+    let index = crate::dialect::Index {
+        name: schema.ident(dialect, &index.name),
+        columns,
+    };
+    driver
+        .execute(&dialect.create_index(&target.name, &index))
+        .await
+}
+
 /// Column types for the target: widened where a value needs it, with a warning naming the
 /// column and the row. A value no type of the target can hold fails the restore here, before
 /// anything is written.
 fn fit_columns(
     dialect: Dialect,
+    schema: CmsSchema,
     tables: &[TableData],
     sizes: &[Vec<ColumnSizes>],
     progress: &dyn Progress,
@@ -297,8 +429,8 @@ fn fit_columns(
                 continue;
             }
             let at = size.widest_at(col.data_type);
-            let standard = dialect.column_type(col);
-            let widened = dialect.column_type_fit(col, &size.fit);
+            let standard = dialect.column_type_in(schema, col, &ColumnFit::default());
+            let widened = dialect.column_type_in(schema, col, &size.fit);
             if widened != standard {
                 progress.warn(&format!(
                     "column `{}`.`{}` is created as {widened} instead of {standard}: \
@@ -412,10 +544,13 @@ fn check_table(reader: &BackupReader, data: &TableData) -> Result<Vec<ColumnSize
 
 /// Reads rows on a blocking thread and inserts them here, a batch at a time, so memory holds
 /// at most a few batches whatever the table's size.
+///
+/// `target` is the table as created: the folder's table, its names as the CMS looks for them.
 async fn write_table(
     driver: &mut dyn DatabaseDriver,
     reader: &Arc<BackupReader>,
     data: &TableData,
+    target: &TableMeta,
     progress: &dyn Progress,
 ) -> Result<()> {
     let batch_rows = driver.dialect().batch_rows(data.meta.columns.len());
@@ -426,19 +561,18 @@ async fn write_table(
         let data = data.clone();
         tokio::task::spawn_blocking(move || produce(&reader, &data, batch_rows, batch_bytes, &tx))
     };
-    let meta: &TableMeta = &data.meta;
     let mut result = Ok(());
     while let Some(batch) = rx.recv().await {
-        if let Err(e) = driver.insert_rows(meta, &batch).await {
+        if let Err(e) = driver.insert_rows(target, &batch).await {
             result = Err(e);
             break;
         }
-        progress.rows_done(&meta.name, batch.len() as u64);
+        progress.rows_done(&data.meta.name, batch.len() as u64);
     }
     drop(rx);
     let produced = producer
         .await
-        .map_err(|e| Error::table(&meta.name, format!("reader thread failed: {e}")))?;
+        .map_err(|e| Error::table(&data.meta.name, format!("reader thread failed: {e}")))?;
     result?;
     produced
 }
