@@ -6,64 +6,9 @@ use std::collections::{HashMap, HashSet};
 use serde_json::{Map, Value};
 use sscms_core::naming::camel_case;
 use sscms_core::settings::{Settings, is_json_form};
-use sscms_core::update::{get, take};
+use sscms_core::update::get;
+pub use sscms_core::update::{fix_upload, get_int, get_text, int, rename, set};
 use sscms_core::{Column, DataType, Row};
-
-/// Sets `key`. An existing key keeps its spelling and place; other spellings of it go.
-pub fn set(row: &mut Row, key: &str, value: Value) {
-    let mut spellings = row.keys().filter(|k| k.eq_ignore_ascii_case(key)).cloned();
-    match spellings.next() {
-        Some(first) => {
-            let rest: Vec<String> = spellings.collect();
-            for k in rest {
-                row.shift_remove(&k);
-            }
-            row.insert(first, value);
-        }
-        None => {
-            row.insert(key.to_string(), value);
-        }
-    }
-}
-
-/// Moves a value from `from` to `to` when `from` is present (even when null), as the 6.15
-/// rename maps do; returns whether it was present.
-pub fn rename(row: &mut Row, from: &str, to: &str) -> bool {
-    match take(row, from) {
-        Some(v) => {
-            set(row, to, v);
-            true
-        }
-        None => false,
-    }
-}
-
-/// An integer read from a JSON number or from its text; `None` for null, `""` and anything else.
-pub fn int(v: &Value) -> Option<i64> {
-    match v {
-        Value::Number(n) => n.as_i64().or_else(|| {
-            let text = n.to_string();
-            let (whole, frac) = text.split_once('.')?;
-            frac.bytes()
-                .all(|b| b == b'0')
-                .then(|| whole.parse().ok())
-                .flatten()
-        }),
-        Value::String(s) => s.trim().parse().ok(),
-        _ => None,
-    }
-}
-
-pub fn get_int(row: &Row, key: &str) -> Option<i64> {
-    get(row, key).and_then(int)
-}
-
-/// A non-empty string value.
-pub fn get_text<'r>(row: &'r Row, key: &str) -> Option<&'r str> {
-    get(row, key)
-        .and_then(Value::as_str)
-        .filter(|s| !s.trim().is_empty())
-}
 
 /// Rewrites an integer reference through an id map; other values are left as they are.
 pub fn map_id(row: &mut Row, key: &str, map: &HashMap<i64, i64>) {
@@ -93,18 +38,6 @@ pub fn map_id_list(row: &mut Row, key: &str, map: &HashMap<i64, i64>) {
         .collect();
     if changed {
         set(row, key, Value::String(items.join(",")));
-    }
-}
-
-/// 6.x writes site-relative URLs as `@/upload/…`; older data has `@upload/…`. The replacement
-/// is the original's: ordinal, every occurrence, idempotent. Non-strings (null) are left alone,
-/// where 6.15 crashed.
-pub fn fix_upload(row: &mut Row, key: &str) {
-    if let Some(Value::String(s)) = get(row, key)
-        && s.contains("@upload")
-    {
-        let fixed = s.replace("@upload", "@/upload");
-        set(row, key, Value::String(fixed));
     }
 }
 

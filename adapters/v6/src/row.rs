@@ -3,66 +3,10 @@
 
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
+use sscms_core::DataType;
 use sscms_core::naming::camel_case;
 use sscms_core::settings::{Settings, is_json_form};
-use sscms_core::update::{get, take};
-use sscms_core::{DataType, Row};
-
-/// Sets `key`. An existing key keeps its spelling and place; other spellings of it go.
-pub fn set(row: &mut Row, key: &str, value: Value) {
-    let mut spellings = row.keys().filter(|k| k.eq_ignore_ascii_case(key)).cloned();
-    match spellings.next() {
-        Some(first) => {
-            let rest: Vec<String> = spellings.collect();
-            for k in rest {
-                row.shift_remove(&k);
-            }
-            row.insert(first, value);
-        }
-        None => {
-            row.insert(key.to_string(), value);
-        }
-    }
-}
-
-/// Moves a value from `from` to `to` when `from` is present (even when null); returns whether
-/// it was present.
-pub fn rename(row: &mut Row, from: &str, to: &str) -> bool {
-    match take(row, from) {
-        Some(v) => {
-            set(row, to, v);
-            true
-        }
-        None => false,
-    }
-}
-
-/// An integer read from a JSON number or from its text; `None` for null, `""` and anything else.
-pub fn int(v: &Value) -> Option<i64> {
-    match v {
-        Value::Number(n) => n.as_i64().or_else(|| {
-            let text = n.to_string();
-            let (whole, frac) = text.split_once('.')?;
-            frac.bytes()
-                .all(|b| b == b'0')
-                .then(|| whole.parse().ok())
-                .flatten()
-        }),
-        Value::String(s) => s.trim().parse().ok(),
-        _ => None,
-    }
-}
-
-pub fn get_int(row: &Row, key: &str) -> Option<i64> {
-    get(row, key).and_then(int)
-}
-
-/// A non-blank string value.
-pub fn get_text<'r>(row: &'r Row, key: &str) -> Option<&'r str> {
-    get(row, key)
-        .and_then(Value::as_str)
-        .filter(|s| !s.trim().is_empty())
-}
+pub use sscms_core::update::{fix_upload, get_int, get_text, rename, set};
 
 /// Returns true if and only if the value carries nothing: absent, null or `""`.
 pub fn is_empty(v: Option<&Value>) -> bool {
@@ -84,17 +28,6 @@ pub fn flag(v: &Value) -> Value {
         }
         Value::Number(n) => Value::Bool(n.as_i64().is_some_and(|i| i != 0)),
         other => other.clone(),
-    }
-}
-
-/// 6.x and 7.x write site-relative URLs as `@/upload/…`; older data has `@upload/…`. Ordinal,
-/// every occurrence, idempotent; non-strings are left alone.
-pub fn fix_upload(row: &mut Row, key: &str) {
-    if let Some(Value::String(s)) = get(row, key)
-        && s.contains("@upload")
-    {
-        let fixed = s.replace("@upload", "@/upload");
-        set(row, key, Value::String(fixed));
     }
 }
 

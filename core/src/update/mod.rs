@@ -17,8 +17,8 @@ use serde::Serialize;
 use serde_json::Value;
 
 pub use hop::{
-    HopInput, HopOptions, HopPlan, IdMap, OutputTable, RowFn, RowOutcome, Source, TableStatus, get,
-    rename, take, text,
+    HopInput, HopOptions, HopPlan, IdMap, OutputTable, RowFn, RowOutcome, Source, TableStatus,
+    fix_upload, get, get_int, get_text, int, rename, set, take, text,
 };
 
 use crate::adapter::{AdapterRegistration, Registry, Target, UpgradePath};

@@ -250,21 +250,12 @@ pub fn first_text(input: &HopInput<'_>, table: &str, column: &str) -> Result<Opt
 
 /// An integer value of a row, from a number or numeric text.
 pub fn int(row: &Row, key: &str) -> Option<i64> {
-    match get(row, key)? {
-        Value::Number(n) => n.as_i64(),
-        Value::String(s) => s.trim().parse().ok(),
-        _ => None,
-    }
+    super::hop::get_int(row, key)
 }
 
 /// Sets a value under the row's own spelling of `key` (matched case-insensitively), or adds it.
 pub fn put(row: &mut Row, key: &str, value: impl Into<Value>) {
-    let k = row
-        .keys()
-        .find(|k| k.eq_ignore_ascii_case(key))
-        .cloned()
-        .unwrap_or_else(|| key.to_string());
-    row.insert(k, value.into());
+    super::hop::set(row, key, value.into());
 }
 
 /// One column of a table as integers, one entry per row in row order (`None` where the value
