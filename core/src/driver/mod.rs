@@ -72,11 +72,19 @@ pub trait DatabaseDriver: Send {
     /// The caller sizes the batch with [`Dialect::batch_rows`].
     async fn insert_rows(&mut self, table: &TableMeta, rows: &[Vec<SqlValue>]) -> Result<()>;
 
-    async fn begin(&mut self) -> Result<()>;
+    /// Starts the write transaction of one restored table. SQLite, MySQL and PostgreSQL all
+    /// take the plain statements; SQL Server overrides them.
+    async fn begin(&mut self) -> Result<()> {
+        self.execute("BEGIN").await
+    }
 
-    async fn commit(&mut self) -> Result<()>;
+    async fn commit(&mut self) -> Result<()> {
+        self.execute("COMMIT").await
+    }
 
-    async fn rollback(&mut self) -> Result<()>;
+    async fn rollback(&mut self) -> Result<()> {
+        self.execute("ROLLBACK").await
+    }
 
     /// Work after a table's rows are in, such as moving a sequence past the largest id.
     async fn after_insert(&mut self, _table: &TableMeta) -> Result<()> {

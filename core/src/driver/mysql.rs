@@ -387,18 +387,6 @@ impl DatabaseDriver for MySqlDriver {
         Ok(())
     }
 
-    async fn begin(&mut self) -> Result<()> {
-        self.execute("START TRANSACTION").await
-    }
-
-    async fn commit(&mut self) -> Result<()> {
-        self.execute("COMMIT").await
-    }
-
-    async fn rollback(&mut self) -> Result<()> {
-        self.execute("ROLLBACK").await
-    }
-
     /// Sets AUTO_INCREMENT past the largest id. InnoDB already moves it when ids are inserted,
     /// but only in memory on MySQL 5.7 and older, and information_schema may show a cached
     /// value; setting it is cheap and cannot go below what is in use.

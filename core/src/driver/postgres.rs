@@ -430,18 +430,6 @@ impl DatabaseDriver for PgDriver {
         Ok(())
     }
 
-    async fn begin(&mut self) -> Result<()> {
-        self.execute("BEGIN").await
-    }
-
-    async fn commit(&mut self) -> Result<()> {
-        self.execute("COMMIT").await
-    }
-
-    async fn rollback(&mut self) -> Result<()> {
-        self.execute("ROLLBACK").await
-    }
-
     /// Moves the identity column's sequence past the largest id, so the CMS's next insert does
     /// not collide. Neither original tool did this.
     async fn after_insert(&mut self, table: &TableMeta) -> Result<()> {

@@ -250,18 +250,6 @@ impl DatabaseDriver for SqliteDriver {
         Ok(())
     }
 
-    async fn begin(&mut self) -> Result<()> {
-        self.execute("BEGIN").await
-    }
-
-    async fn commit(&mut self) -> Result<()> {
-        self.execute("COMMIT").await
-    }
-
-    async fn rollback(&mut self) -> Result<()> {
-        self.execute("ROLLBACK").await
-    }
-
     async fn close(self: Box<Self>) -> Result<()> {
         let context = self.context("closing");
         self.conn.close().await.map_err(|e| Error::db(context, e))
