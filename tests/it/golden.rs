@@ -83,17 +83,7 @@ async fn writes_the_spec_shapes_key_for_key() {
     .await;
     drop(c);
     let bak = tmp.path().join("bak");
-    ok(siteserver(&[
-        "backup",
-        "--database-type",
-        "SQLite",
-        "--connection-string",
-        &data_source(&db),
-        "-d",
-        bak.to_str().unwrap(),
-    ])
-    .await
-    .unwrap());
+    ok(backup_sqlite(&db, &bak, &[]).await.unwrap());
 
     let read = |p: &Path| -> Value { serde_json::from_slice(&std::fs::read(p).unwrap()).unwrap() };
     let spec = fixture("v6_15");

@@ -11,17 +11,7 @@ async fn sqlite_backup_restore_keeps_every_value() {
     let bak2 = tmp.path().join("bak2");
     rich_source(&src).await;
 
-    ok(siteserver(&[
-        "backup",
-        "--database-type",
-        "SQLite",
-        "--connection-string",
-        &data_source(&src),
-        "-d",
-        bak1.to_str().unwrap(),
-    ])
-    .await
-    .unwrap());
+    ok(backup_sqlite(&src, &bak1, &[]).await.unwrap());
     ok(siteserver(&[
         "restore",
         "--database-type",
@@ -66,17 +56,7 @@ async fn sqlite_backup_restore_keeps_every_value() {
     drop(c);
 
     // A second backup of the restored database is the same folder, byte for byte.
-    ok(siteserver(&[
-        "backup",
-        "--database-type",
-        "SQLite",
-        "--connection-string",
-        &data_source(&dst),
-        "-d",
-        bak2.to_str().unwrap(),
-    ])
-    .await
-    .unwrap());
+    ok(backup_sqlite(&dst, &bak2, &[]).await.unwrap());
     let f1 = files(&bak1);
     assert_eq!(f1, files(&bak2));
     assert!(f1.iter().any(|f| f.ends_with("siteserver_Site/1.json")));
@@ -97,19 +77,9 @@ async fn small_pages_split_tables_and_restore_whole() {
     let dst = tmp.path().join("target.db");
     let bak = tmp.path().join("bak");
     rich_source(&src).await;
-    ok(siteserver(&[
-        "backup",
-        "--database-type",
-        "SQLite",
-        "--connection-string",
-        &data_source(&src),
-        "-d",
-        bak.to_str().unwrap(),
-        "--page-size",
-        "2",
-    ])
-    .await
-    .unwrap());
+    ok(backup_sqlite(&src, &bak, &["--page-size", "2"])
+        .await
+        .unwrap());
     let meta: serde_json::Value =
         serde_json::from_slice(&std::fs::read(bak.join("siteserver_Site/_metadata.json")).unwrap())
             .unwrap();
@@ -142,19 +112,11 @@ async fn includes_excludes_and_max_rows() {
     let mut c = sqlite(&src).await;
     exec(&mut c, r#"CREATE TABLE "siteserver_Log" ("Id" INTEGER PRIMARY KEY, "Action" TEXT); INSERT INTO "siteserver_Log" ("Action") VALUES ('x');"#).await;
     drop(c);
-    ok(siteserver(&[
-        "backup",
-        "--database-type",
-        "SQLite",
-        "--connection-string",
-        &data_source(&src),
-        "-d",
-        bak.to_str().unwrap(),
-        "--excludes",
-        "no_key, PAIR_KEY",
-        "--max-rows",
-        "2",
-    ])
+    ok(backup_sqlite(
+        &src,
+        &bak,
+        &["--excludes", "no_key, PAIR_KEY", "--max-rows", "2"],
+    )
     .await
     .unwrap());
     let tables: Vec<String> =
@@ -172,19 +134,11 @@ async fn includes_excludes_and_max_rows() {
     assert_eq!(rows[1]["id"], 2);
 
     let bak2 = tmp.path().join("bak2");
-    ok(siteserver(&[
-        "backup",
-        "--database-type",
-        "SQLite",
-        "--connection-string",
-        &data_source(&src),
-        "-d",
-        bak2.to_str().unwrap(),
-        "--includes",
-        "siteserver_log",
-    ])
-    .await
-    .unwrap());
+    ok(
+        backup_sqlite(&src, &bak2, &["--includes", "siteserver_log"])
+            .await
+            .unwrap(),
+    );
     let tables: Vec<String> =
         serde_json::from_slice(&std::fs::read(bak2.join("_tables.json")).unwrap()).unwrap();
     assert_eq!(

@@ -9,17 +9,9 @@ async fn backup_does_not_change_the_source_file() {
     rich_source(&src).await;
     let before = sha256(&src);
     let listing = files(tmp.path());
-    ok(siteserver(&[
-        "backup",
-        "--database-type",
-        "SQLite",
-        "--connection-string",
-        &data_source(&src),
-        "-d",
-        tmp.path().join("bak").to_str().unwrap(),
-    ])
-    .await
-    .unwrap());
+    ok(backup_sqlite(&src, &tmp.path().join("bak"), &[])
+        .await
+        .unwrap());
     assert_eq!(sha256(&src), before);
     let after: Vec<_> = files(tmp.path())
         .into_iter()
@@ -38,17 +30,7 @@ async fn restore_refuses_a_target_that_has_one_of_the_tables() {
     let dst = tmp.path().join("target.db");
     let bak = tmp.path().join("bak");
     rich_source(&src).await;
-    ok(siteserver(&[
-        "backup",
-        "--database-type",
-        "SQLite",
-        "--connection-string",
-        &data_source(&src),
-        "-d",
-        bak.to_str().unwrap(),
-    ])
-    .await
-    .unwrap());
+    ok(backup_sqlite(&src, &bak, &[]).await.unwrap());
 
     let mut c = sqlite(&dst).await;
     exec(&mut c, r#"CREATE TABLE "SITESERVER_SITE" ("Id" INTEGER PRIMARY KEY, "Mine" TEXT); INSERT INTO "SITESERVER_SITE" VALUES (1, 'keep me');"#).await;
@@ -102,17 +84,7 @@ async fn backup_refuses_a_folder_that_is_not_empty() {
     let bak = tmp.path().join("bak");
     std::fs::create_dir(&bak).unwrap();
     std::fs::write(bak.join("old.txt"), "earlier work").unwrap();
-    let err = siteserver(&[
-        "backup",
-        "--database-type",
-        "SQLite",
-        "--connection-string",
-        &data_source(&src),
-        "-d",
-        bak.to_str().unwrap(),
-    ])
-    .await
-    .unwrap_err();
+    let err = backup_sqlite(&src, &bak, &[]).await.unwrap_err();
     assert!(
         format!("{err:#}").contains("folder is not empty"),
         "{err:#}"

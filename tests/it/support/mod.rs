@@ -25,6 +25,22 @@ pub async fn siteserver(args: &[&str]) -> anyhow::Result<ExitCode> {
     sscms_cli::run_async(cli).await
 }
 
+/// Runs `backup` of a SQLite file (given as `Data Source=PATH`) into `dir`, with extra options.
+pub async fn backup_sqlite(db: &Path, dir: &Path, extra: &[&str]) -> anyhow::Result<ExitCode> {
+    let source = data_source(db);
+    let mut args = vec![
+        "backup",
+        "--database-type",
+        "SQLite",
+        "--connection-string",
+        &source,
+        "-d",
+        dir.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    siteserver(&args).await
+}
+
 pub fn ok(code: ExitCode) {
     assert_eq!(code, ExitCode::SUCCESS);
 }
