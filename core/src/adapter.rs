@@ -26,6 +26,14 @@ pub trait VersionAdapter: Send + Sync + 'static {
     /// Context from other tables (which site owns which content table) is read here, before
     /// any rows stream.
     fn plan(&self, input: &HopInput<'_>) -> crate::Result<HopPlan>;
+
+    /// The tables a fresh install of the produced version creates. When a chain stops after
+    /// this hop, the engine adds each one the plan does not write, empty, so that the output is
+    /// a database that version's CMS runs on (log tables a backup leaves out included).
+    /// Adapters whose plan always writes the whole schema keep the default.
+    fn install_tables(&self) -> crate::Result<Vec<crate::model::TableMeta>> {
+        Ok(Vec::new())
+    }
 }
 
 /// What an adapter crate submits to `inventory`.

@@ -49,7 +49,8 @@ impl CmsSchema {
     /// `meta` as this version's CMS creates the table: names as [`CmsSchema::ident`] gives them,
     /// and in 7.x an integer `Id` is the identity, as Datory forces it (the original 7.4 backup
     /// reads `siteserver_Site.Id` of SQLite back as a plain key, and 7.4 inserts sites without
-    /// one).
+    /// one). SQLite takes 7.4's tables for a 6.x folder too (6.15 cannot run on it), so there a
+    /// new row also gets the next id instead of NULL.
     pub fn table_meta(self, dialect: Dialect, meta: &TableMeta) -> TableMeta {
         let mut columns: Vec<Column> = meta
             .columns
@@ -59,7 +60,8 @@ impl CmsSchema {
                 ..c.clone()
             })
             .collect();
-        if self == CmsSchema::V7 && !columns.iter().any(|c| c.is_identity) {
+        let datory = self == CmsSchema::V7 || (self == CmsSchema::V6 && dialect == Dialect::Sqlite);
+        if datory && !columns.iter().any(|c| c.is_identity) {
             let keyed = columns.iter().any(|c| c.is_primary_key);
             if let Some(id) = columns.iter_mut().find(|c| {
                 c.attribute_name.eq_ignore_ascii_case("Id") && c.data_type == DataType::Integer
@@ -634,7 +636,8 @@ mod tests {
             columns: vec![Column::new("Id", DataType::Integer).primary_key()],
         };
         assert!(CmsSchema::V7.table_meta(Dialect::Sqlite, &site).columns[0].is_identity);
-        assert!(!CmsSchema::V6.table_meta(Dialect::Sqlite, &site).columns[0].is_identity);
+        assert!(!CmsSchema::V6.table_meta(Dialect::MySql, &site).columns[0].is_identity);
+        assert!(CmsSchema::V6.table_meta(Dialect::Sqlite, &site).columns[0].is_identity);
         assert_eq!(
             Dialect::Postgres.create_table_in(CmsSchema::V7, &t, &[]),
             r#"CREATE TABLE "siteserver_Config" ("Id" SERIAL, "SystemConfig" text, "Open" varchar(500), CONSTRAINT "PK_siteserver_Config_Id" PRIMARY KEY ("Id"))"#

@@ -115,12 +115,25 @@ async fn writes_the_spec_shapes_key_for_key() {
             "databaseType",
             "sourceVersion",
             "versionEvidence",
-            "tables"
+            "tables",
+            "files"
         ]
+    );
+    assert_eq!(manifest["files"][0]["name"], "_tables.json");
+    assert_eq!(
+        manifest["files"][0]["sha256"],
+        sha256(&bak.join("_tables.json"))
     );
     assert_eq!(manifest["tool"], "siteserver");
     assert_eq!(manifest["databaseType"], "SQLite");
-    assert_eq!(keys(&manifest["tables"][0]), ["name", "rows", "files"]);
+    assert_eq!(
+        keys(&manifest["tables"][0]),
+        ["name", "rows", "files", "metadataSha256"]
+    );
+    assert_eq!(
+        manifest["tables"][0]["metadataSha256"],
+        sha256(&bak.join("siteserver_Site/_metadata.json"))
+    );
     assert_eq!(keys(&manifest["tables"][0]["files"][0]), ["name", "sha256"]);
     assert_eq!(
         manifest["tables"][0]["files"][0]["sha256"],

@@ -40,3 +40,6 @@ mod hops;
 
 // The full adapter registry and one upgrade path per supported version.
 mod registry;
+
+// GovPublic/GovInteract/Jobs content, complete stop versions, the report's statuses, the manifest.
+mod fidelity;

@@ -454,11 +454,10 @@ fn mapped_type(spec: &Value, version: &str, kind: Kind, col: &Col) -> String {
         Kind::MySql => (version, "MySql"),
         Kind::Postgres => (version, "PostgreSql"),
     };
-    if kind == Kind::Sqlite && *pk && data_type == "Integer" {
-        // 6.15's non-identity `siteserver_Site.Id`: a sole INTEGER key would number rows by
-        // itself in SQLite, so restore declares it INT.
-        let _ = name;
-        return "INT".into();
+    if kind == Kind::Sqlite && *pk && data_type == "Integer" && name == "Id" {
+        // 6.15's non-identity `siteserver_Site.Id`: SQLite takes 7.4's tables, in which the
+        // integer `Id` key numbers new rows.
+        return "IDENTITY".into();
     }
     let n = if *length > 0 { *length } else { 500 };
     spec["type_mapping"][version]["databases"][db][data_type]
@@ -547,6 +546,87 @@ async fn check_restored(
     let rows = db.texts(&sql).await;
     let want = if version == "7.4" { "7.4.0" } else { "6.15.51" };
     assert_eq!(rows, vec![vec![Some(want.to_string())]], "{:?}", db.kind);
+    new_rows_get_the_next_id(db, &reader, version, &name).await;
+}
+
+/// A row inserted without an id, as the CMS inserts one, gets max+1 in every table whose key
+/// numbers itself: identity columns, and the integer `Id` key that 7.4 (and SQLite, which
+/// takes 7.4's tables for every version) makes one.
+async fn new_rows_get_the_next_id(
+    db: &TestDb,
+    reader: &BackupReader,
+    version: &str,
+    name: &dyn Fn(&str) -> String,
+) {
+    let datory = version == "7.4" || db.kind == Kind::Sqlite;
+    let mut checked = Vec::new();
+    for t in reader.tables() {
+        let meta = reader.table(t).unwrap().meta;
+        let Some(id) = meta.columns.iter().find(|c| {
+            c.is_identity
+                || (datory
+                    && c.is_primary_key
+                    && c.attribute_name.eq_ignore_ascii_case("Id")
+                    && c.data_type == sscms_core::DataType::Integer)
+        }) else {
+            continue;
+        };
+        // Other key columns (a carried table's own key beside the backup's added `Id`) need
+        // a value.
+        let keys: Vec<(String, &str)> = meta
+            .columns
+            .iter()
+            .filter(|c| c.is_primary_key && c.attribute_name != id.attribute_name)
+            .map(|c| {
+                let v = match c.data_type {
+                    sscms_core::DataType::Integer | sscms_core::DataType::Decimal => "-1",
+                    sscms_core::DataType::DateTime => "'2000-01-01 00:00:00'",
+                    sscms_core::DataType::Boolean => "false",
+                    _ => "'new row'",
+                };
+                (db.q(&name(&c.attribute_name)), v)
+            })
+            .collect();
+        let (table, id) = (db.q(&name(t)), db.q(&name(&id.attribute_name)));
+        let max = db
+            .int(&format!("SELECT COALESCE(MAX({id}), 0) FROM {table}"))
+            .await;
+        let insert = match (db.kind, keys.is_empty()) {
+            (Kind::MySql, true) => format!("INSERT INTO {table} () VALUES ()"),
+            (_, true) => format!("INSERT INTO {table} DEFAULT VALUES"),
+            (_, false) => format!(
+                "INSERT INTO {table} ({}) VALUES ({})",
+                keys.iter()
+                    .map(|k| k.0.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                keys.iter().map(|k| k.1).collect::<Vec<_>>().join(", ")
+            ),
+        };
+        db.exec(&insert).await;
+        let got = db.int(&format!("SELECT MAX({id}) FROM {table}")).await;
+        assert_eq!(got, max + 1, "{version} {:?}: a new row of {t}", db.kind);
+        // The databases are backed up again later: leave only the restored rows.
+        db.exec(&format!("DELETE FROM {table} WHERE {id} = {got}"))
+            .await;
+        checked.push(t.clone());
+    }
+    assert!(
+        checked
+            .iter()
+            .any(|t| t.eq_ignore_ascii_case("siteserver_Channel")),
+        "{version} {:?}: {checked:?}",
+        db.kind
+    );
+    if datory {
+        assert!(
+            checked
+                .iter()
+                .any(|t| t.eq_ignore_ascii_case("siteserver_Site")),
+            "{version} {:?}: {checked:?}",
+            db.kind
+        );
+    }
 }
 
 /// The generated 5.0 site updated to 7.4 and to 6.15, each restored into `kind` and checked

@@ -22,6 +22,7 @@
 //! or `1754-01-01 00:00:00` (SiteServer's empty date) when there is none, so that a hop gives
 //! the same output every time.
 
+mod install;
 mod tables;
 
 use std::collections::BTreeSet;
@@ -70,6 +71,10 @@ impl VersionAdapter for V36 {
 
     fn produces(&self) -> Version {
         Version::new(4, 0, 0)
+    }
+
+    fn install_tables(&self) -> sscms_core::Result<Vec<sscms_core::TableMeta>> {
+        sscms_core::update::schema::tables(install::INSTALL)
     }
 
     fn plan(&self, input: &HopInput<'_>) -> Result<HopPlan> {

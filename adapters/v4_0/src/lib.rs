@@ -31,6 +31,7 @@
 //! them (see `schema::insert_row`), so the report lists `bairong_Config` among their sources.
 
 mod content;
+mod install;
 mod tables;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -90,6 +91,10 @@ impl VersionAdapter for V40 {
 
     fn produces(&self) -> Version {
         Version::new(4, 1, 1603)
+    }
+
+    fn install_tables(&self) -> sscms_core::Result<Vec<sscms_core::TableMeta>> {
+        sscms_core::update::schema::tables(install::INSTALL)
     }
 
     fn plan(&self, input: &HopInput<'_>) -> Result<HopPlan> {

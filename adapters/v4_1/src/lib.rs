@@ -23,6 +23,7 @@
 //! "The upgrade time" written into `UpdateDate` is the backup's own `bairong_Config.UpdateDate`
 //! (so it stays as it is), or `1754-01-01 00:00:00` when there is none.
 
+mod install;
 mod tables;
 
 use std::collections::BTreeSet;
@@ -82,6 +83,10 @@ impl VersionAdapter for V41 {
 
     fn produces(&self) -> Version {
         Version::new(5, 0, 0)
+    }
+
+    fn install_tables(&self) -> sscms_core::Result<Vec<sscms_core::TableMeta>> {
+        sscms_core::update::schema::tables(install::INSTALL)
     }
 
     fn plan(&self, input: &HopInput<'_>) -> Result<HopPlan> {

@@ -15,6 +15,7 @@
 //! - values without a column go to the table's settings column, or are reported by the engine.
 
 mod ids;
+mod plugins;
 mod row;
 mod rules;
 pub mod schema;
@@ -160,6 +161,9 @@ struct Planner<'a, 'i> {
     sources: HashMap<String, Vec<(&'a TableData, Option<String>)>>,
     /// Id allocators for rows without an id, per target.
     next_ids: HashMap<String, i64>,
+    /// The GovPublic, GovInteract and Job content tables the sites name (in
+    /// [`rules::PLUGIN_CONTENT`] order), each with its site's family.
+    plugin_lists: Vec<Vec<(String, String)>>,
 }
 
 impl<'a, 'i> Planner<'a, 'i> {
@@ -174,6 +178,7 @@ impl<'a, 'i> Planner<'a, 'i> {
             id_maps: Vec::new(),
             sources: HashMap::new(),
             next_ids: HashMap::new(),
+            plugin_lists: Vec::new(),
         }
     }
 
@@ -182,6 +187,10 @@ impl<'a, 'i> Planner<'a, 'i> {
             let rule = rule_or_default(target);
             let found = self.sources_of(rule);
             self.sources.insert(target.to_lowercase(), found);
+        }
+        for rule in rules::PLUGIN_RULES {
+            let found = self.sources_of(*rule);
+            self.sources.insert(rule.target.to_lowercase(), found);
         }
         for (target, srcs) in &self.sources {
             self.ctx.families.insert(
@@ -193,7 +202,7 @@ impl<'a, 'i> Planner<'a, 'i> {
         }
         let sites = self.read_sites()?;
         // Channels first: a site's id is its root channel's id and follows it.
-        for rule in rules::RULES {
+        for rule in rules::all_rules() {
             self.plan_ids(rule)?;
         }
         for s in &sites {
@@ -211,6 +220,7 @@ impl<'a, 'i> Planner<'a, 'i> {
         }
         let content = self.content_tables(&sites)?;
         self.ctx.content = content.iter().map(|c| c.name.to_lowercase()).collect();
+        let plugin_outputs = self.plugin_content_outputs()?;
 
         let mut tables = Vec::new();
         let content_outputs = if self.ctx.split {
@@ -223,6 +233,19 @@ impl<'a, 'i> Planner<'a, 'i> {
         let ctx = Arc::new(std::mem::take(&mut self.ctx));
         for (target, _) in schema::TABLES {
             tables.push(self.system_output(target, &ctx));
+        }
+        // Plugin tables exist where a plugin was installed, that is where old data feeds them.
+        for rule in rules::PLUGIN_RULES {
+            if self
+                .sources
+                .get(&rule.target.to_lowercase())
+                .is_some_and(|s| !s.is_empty())
+            {
+                tables.push(self.system_output(rule.target, &ctx));
+            }
+        }
+        for out in plugin_outputs {
+            tables.push(out.build(&ctx));
         }
         if ctx.split {
             for out in content_outputs {
@@ -267,7 +290,7 @@ impl<'a, 'i> Planner<'a, 'i> {
             .any(|t| t.meta.name.eq_ignore_ascii_case(rule.target))
             && let Some(t) = input.table(rule.target)
         {
-            let target_cols = schema::columns(rule.target).unwrap_or_default();
+            let target_cols = schema::target_columns(rule.target).unwrap_or_default();
             let fits = t.meta.columns.iter().all(|c| {
                 target_cols
                     .iter()
@@ -304,7 +327,8 @@ impl<'a, 'i> Planner<'a, 'i> {
             .get(&SITE.to_lowercase())
             .cloned()
             .unwrap_or_default();
-        let mut plugin_tables: Vec<String> = Vec::new();
+        let mut lists: Vec<Vec<(String, String)>> = vec![Vec::new(); rules::PLUGIN_CONTENT.len()];
+        let mut votes: Vec<String> = Vec::new();
         for (t, id_key) in srcs {
             let family = rules::family(&t.meta.name);
             let content_key = if has_column(t, "AuxiliaryTableForContent") {
@@ -318,34 +342,35 @@ impl<'a, 'i> Planner<'a, 'i> {
                     id: id_key.as_deref().and_then(|k| row::get_int(&r, k)),
                     content: row::get_text(&r, content_key).map(String::from),
                 });
-                for k in [
-                    "AuxiliaryTableForGovPublic",
-                    "AuxiliaryTableForGovInteract",
-                    "AuxiliaryTableForVote",
-                    "AuxiliaryTableForJob",
-                ] {
-                    if let Some(name) = row::get_text(&r, k)
-                        && !plugin_tables.iter().any(|p| p.eq_ignore_ascii_case(name))
+                for (list, (column, _)) in lists.iter_mut().zip(rules::PLUGIN_CONTENT) {
+                    if let Some(name) = row::get_text(&r, column).filter(|n| !n.is_empty())
+                        && !list.iter().any(|(p, _)| p.eq_ignore_ascii_case(name))
                     {
-                        plugin_tables.push(name.to_string());
+                        list.push((name.to_string(), family.clone()));
                     }
+                }
+                if let Some(name) = row::get_text(&r, "AuxiliaryTableForVote")
+                    && !votes.iter().any(|p| p.eq_ignore_ascii_case(name))
+                {
+                    votes.push(name.to_string());
                 }
                 Ok(())
             })?;
         }
-        for p in plugin_tables {
-            let is_content = sites.iter().any(|s| {
-                s.content
-                    .as_deref()
-                    .is_some_and(|c| c.eq_ignore_ascii_case(&p))
-            });
-            if !is_content && self.input.table(&p).is_some() {
+        for p in votes {
+            let named = |n: &str| n.eq_ignore_ascii_case(&p);
+            let elsewhere = sites
+                .iter()
+                .any(|s| s.content.as_deref().is_some_and(named))
+                || lists.iter().flatten().any(|(n, _)| named(n));
+            if !elsewhere && self.input.table(&p).is_some() {
                 self.notes.push(format!(
-                    "`{p}` holds GovPublic, GovInteract, vote or job contents, which 6.x keeps in \
-                     plugin tables; it is carried unchanged"
+                    "`{p}` holds vote contents, for which 6.x has no table (its updater ignores \
+                     `AuxiliaryTableForVote`); it is carried unchanged"
                 ));
             }
         }
+        self.plugin_lists = lists;
         Ok(sites)
     }
 
@@ -531,9 +556,114 @@ impl<'a, 'i> Planner<'a, 'i> {
     }
 
     fn is_rule_source(&self, name: &str) -> bool {
-        rules::RULES
-            .iter()
-            .any(|r| r.sources.iter().any(|s| s.eq_ignore_ascii_case(name)))
+        rules::all_rules().any(|r| r.sources.iter().any(|s| s.eq_ignore_ascii_case(name)))
+    }
+
+    /// Content tables merged into `target`: the first keeps its ids, colliding ids of later
+    /// ones are renumbered, and the maps go into the report. `scanned` is (table, ids).
+    fn renumber_contents(&mut self, target: &str, scanned: &[(String, Vec<i64>)], refs: &str) {
+        let mut r = ids::renumber(scanned, &|_, i| i);
+        for (source, _) in scanned {
+            let key = source.to_lowercase();
+            let map = r.maps.remove(&key).unwrap_or_default();
+            if !map.is_empty() {
+                let mut pairs: Vec<(i64, i64)> = map.iter().map(|(&a, &b)| (a, b)).collect();
+                pairs.sort_unstable();
+                self.notes.push(format!(
+                    "{} content ids of `{source}` collided in `{target}` and were renumbered; \
+                     {refs}",
+                    pairs.len()
+                ));
+                self.id_maps.push(IdMap {
+                    table: target.to_string(),
+                    source: source.clone(),
+                    column: "Id".into(),
+                    ids: pairs,
+                });
+            }
+            self.ctx.maps.insert((target.to_lowercase(), key), map);
+        }
+    }
+
+    /// GovPublic, GovInteract and Jobs contents, each kind merged into its plugin table
+    /// (update-rules §3 rows 37–39): the content columns, the plugin's columns, then every old
+    /// column under its new name. A table a site names as its content table stays one, and a
+    /// table in two lists goes where 6.15 tests it first.
+    fn plugin_content_outputs(&mut self) -> sscms_core::Result<Vec<ContentOutput>> {
+        let mut taken = self.ctx.content.clone();
+        let mut outputs = Vec::new();
+        let lists = std::mem::take(&mut self.plugin_lists);
+        for (list, (column, target)) in lists.iter().zip(rules::PLUGIN_CONTENT) {
+            let mut used: Vec<(&TableData, String)> = Vec::new();
+            for (name, family) in list {
+                if !taken.insert(name.to_lowercase()) {
+                    continue;
+                }
+                if schema::is_system_table(name) || self.is_rule_source(name) {
+                    self.notes.push(format!(
+                        "a site names `{name}` in `{column}`, but that is a system table; it is \
+                         converted as a system table"
+                    ));
+                    continue;
+                }
+                match self.input.table(name) {
+                    Some(t) => used.push((t, family.clone())),
+                    None => self.notes.push(format!(
+                        "a site names `{name}` in `{column}`, but the backup has no such table"
+                    )),
+                }
+            }
+            if used.is_empty() {
+                continue;
+            }
+            let mut columns = schema::plugin_content_columns(target);
+            for (t, _) in &used {
+                for c in &t.meta.columns {
+                    let name = CONTENT_RENAMES
+                        .iter()
+                        .find(|(old, _)| old.eq_ignore_ascii_case(&c.attribute_name))
+                        .map_or(c.attribute_name.as_str(), |(_, new)| new);
+                    if !columns
+                        .iter()
+                        .any(|x| x.attribute_name.eq_ignore_ascii_case(name))
+                    {
+                        columns.push(Column {
+                            attribute_name: name.to_string(),
+                            is_primary_key: false,
+                            is_identity: false,
+                            ..c.clone()
+                        });
+                    }
+                }
+            }
+            if used.len() > 1 {
+                let mut scanned = Vec::new();
+                for (t, _) in &used {
+                    let mut ids = Vec::new();
+                    if let Some(key) = column_name(t, "Id") {
+                        self.input.for_each_row(&t.meta.name, |r| {
+                            ids.extend(row::get_int(&r, key));
+                            Ok(())
+                        })?;
+                    }
+                    scanned.push((t.meta.name.clone(), ids));
+                }
+                self.renumber_contents(
+                    target,
+                    &scanned,
+                    "rows of other tables that name a content id are not rewritten",
+                );
+            }
+            outputs.push(ContentOutput {
+                name: target.to_string(),
+                columns,
+                sources: used
+                    .iter()
+                    .map(|(t, family)| (t.meta.name.clone(), family.clone(), Keep::All))
+                    .collect(),
+            });
+        }
+        Ok(outputs)
     }
 
     /// Channel → site, for table styles whose content table is split by site.
@@ -667,32 +797,11 @@ impl<'a, 'i> Planner<'a, 'i> {
                     .iter()
                     .map(|&i| (content[i].name.clone(), per_table[i][&site].clone()))
                     .collect();
-                let mut r = ids::renumber(&scanned, &|_, i| i);
-                for (source, _) in &scanned {
-                    let source = source.to_lowercase();
-                    let map = r.maps.remove(&source).unwrap_or_default();
-                    if !map.is_empty() {
-                        let mut pairs: Vec<(i64, i64)> =
-                            map.iter().map(|(&a, &b)| (a, b)).collect();
-                        pairs.sort_unstable();
-                        let src = content
-                            .iter()
-                            .find(|c| c.name.eq_ignore_ascii_case(&source))
-                            .map_or(source.clone(), |c| c.name.clone());
-                        self.notes.push(format!(
-                            "{} content ids of `{src}` collided in `{name}` and were renumbered; \
-                             content checks follow, other references to them do not",
-                            pairs.len()
-                        ));
-                        self.id_maps.push(IdMap {
-                            table: name.clone(),
-                            source: src,
-                            column: "Id".into(),
-                            ids: pairs,
-                        });
-                    }
-                    self.ctx.maps.insert((name.to_lowercase(), source), map);
-                }
+                self.renumber_contents(
+                    &name,
+                    &scanned,
+                    "content checks follow, other references to them do not",
+                );
             }
             let used: Vec<ContentTable> = contributing
                 .iter()
@@ -750,7 +859,7 @@ impl<'a, 'i> Planner<'a, 'i> {
     /// One of the 35 tables.
     fn system_output(&mut self, target: &'static str, ctx: &Arc<Ctx>) -> OutputTable {
         let rule = rule_or_default(target);
-        let columns = schema::columns(target).expect("a 6.15 table");
+        let columns = schema::target_columns(target).expect("a 6.15 or plugin table");
         let srcs = self
             .sources
             .get(&target.to_lowercase())

@@ -257,6 +257,133 @@ pub const RULES: &[Rule] = &[
     rule("siteserver_UserLog", &["bairong_UserLog"]),
 ];
 
+const CHANNEL_ID: (&str, Ref) = ("ChannelId", Ref::One(CHANNEL));
+const NODE_CHANNEL: (&str, &str) = ("NodeId", "ChannelId");
+pub const GOVPUBLIC_CATEGORY: &str = "ss_govpublic_category";
+
+/// The GovInteract and GovPublic plugin tables (update-rules §3 rows 27–36). 5.0 keeps them as
+/// `wcm_Gov*`; a database that came up from 3.6 still has the `siteserver_Gov*` tables of the
+/// same shape, which 6.15 did not recognise, so they merge in after the `wcm_` ones.
+pub const PLUGIN_RULES: &[Rule] = &[
+    Rule {
+        renames: &[NODE_CHANNEL, PS_SITE],
+        refs: &[SITE_ID, CHANNEL_ID],
+        ..rule(
+            "ss_govinteract_channel",
+            &["wcm_GovInteractChannel", "siteserver_GovInteractChannel"],
+        )
+    },
+    Rule {
+        id_keys: &["LogId", "Id"],
+        renames: &[PS_SITE, NODE_CHANNEL],
+        refs: &[SITE_ID, CHANNEL_ID],
+        ..rule(
+            "ss_govinteract_log",
+            &["wcm_GovInteractLog", "siteserver_GovInteractLog"],
+        )
+    },
+    Rule {
+        renames: &[NODE_CHANNEL],
+        refs: &[CHANNEL_ID],
+        ..rule(
+            "ss_govinteract_permissions",
+            &[
+                "wcm_GovInteractPermissions",
+                "siteserver_GovInteractPermissions",
+            ],
+        )
+    },
+    Rule {
+        id_keys: &["RemarkId", "Id"],
+        renames: &[PS_SITE, NODE_CHANNEL],
+        refs: &[SITE_ID, CHANNEL_ID],
+        ..rule(
+            "ss_govinteract_remark",
+            &["wcm_GovInteractRemark", "siteserver_GovInteractRemark"],
+        )
+    },
+    Rule {
+        id_keys: &["ReplyId", "Id"],
+        renames: &[PS_SITE, NODE_CHANNEL],
+        refs: &[SITE_ID, CHANNEL_ID],
+        ..rule(
+            "ss_govinteract_reply",
+            &["wcm_GovInteractReply", "siteserver_GovInteractReply"],
+        )
+    },
+    Rule {
+        id_keys: &["TypeId", "Id"],
+        renames: &[NODE_CHANNEL, PS_SITE],
+        refs: &[SITE_ID, CHANNEL_ID],
+        ..rule(
+            "ss_govinteract_type",
+            &["wcm_GovInteractType", "siteserver_GovInteractType"],
+        )
+    },
+    Rule {
+        id_keys: &["CategoryId", "Id"],
+        renames: &[PS_SITE],
+        refs: &[
+            SITE_ID,
+            ("ParentId", Ref::One(GOVPUBLIC_CATEGORY)),
+            ("ParentsPath", Ref::List(GOVPUBLIC_CATEGORY)),
+        ],
+        ..rule(
+            GOVPUBLIC_CATEGORY,
+            &["wcm_GovPublicCategory", "siteserver_GovPublicCategory"],
+        )
+    },
+    Rule {
+        renames: &[PS_SITE],
+        refs: &[SITE_ID],
+        ..rule(
+            "ss_govpublic_category_class",
+            &[
+                "wcm_GovPublicCategoryClass",
+                "siteserver_GovPublicCategoryClass",
+            ],
+        )
+    },
+    Rule {
+        id_keys: &["RuleId", "Id"],
+        renames: &[PS_SITE],
+        refs: &[SITE_ID],
+        ..rule(
+            "ss_govpublic_identifier_rule",
+            &[
+                "wcm_GovPublicIdentifierRule",
+                "siteserver_GovPublicIdentifierRule",
+            ],
+        )
+    },
+    Rule {
+        id_keys: &["SeqId", "Id"],
+        renames: &[PS_SITE, NODE_CHANNEL],
+        refs: &[SITE_ID, CHANNEL_ID],
+        ..rule(
+            "ss_govpublic_identifier_seq",
+            &[
+                "wcm_GovPublicIdentifierSeq",
+                "siteserver_GovPublicIdentifierSeq",
+            ],
+        )
+    },
+];
+
+/// The site columns that name plugin content tables, with the 6.x table their rows go to
+/// (update-rules §3 rows 37–39, §5.1), in the order 6.15 tests them. `AuxiliaryTableForVote`
+/// has no 6.x table: vote contents are carried.
+pub const PLUGIN_CONTENT: &[(&str, &str)] = &[
+    ("AuxiliaryTableForGovPublic", "ss_govpublic_content"),
+    ("AuxiliaryTableForGovInteract", "ss_govinteract_content"),
+    ("AuxiliaryTableForJob", "ss_jobs"),
+];
+
+/// Every rule: the 6.15 tables' first, then the plugin tables'.
+pub fn all_rules() -> impl Iterator<Item = &'static Rule> {
+    RULES.iter().chain(PLUGIN_RULES)
+}
+
 /// The content-table renames (update-rules §5.2), old key → new key; the rest keep their names.
 pub const CONTENT_RENAMES: &[(&str, &str)] = &[
     ("NodeId", "ChannelId"),
@@ -273,7 +400,7 @@ pub const CONTENT_MODEL_PLUGINS: &[(&str, &str)] = &[
 ];
 
 pub fn rule_for(target: &str) -> Option<&'static Rule> {
-    RULES.iter().find(|r| r.target.eq_ignore_ascii_case(target))
+    all_rules().find(|r| r.target.eq_ignore_ascii_case(target))
 }
 
 /// Old table names that became another table, for values that name a table (table styles).

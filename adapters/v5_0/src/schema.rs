@@ -29,7 +29,7 @@ impl Def {
     }
 }
 
-const fn def(name: &'static str, data_type: DataType, length: i32) -> Def {
+pub(crate) const fn def(name: &'static str, data_type: DataType, length: i32) -> Def {
     Def {
         name,
         data_type,
@@ -40,7 +40,7 @@ const fn def(name: &'static str, data_type: DataType, length: i32) -> Def {
 }
 
 /// `Id`, the identity primary key of every table but `siteserver_Site`.
-const fn id() -> Def {
+pub(crate) const fn id() -> Def {
     Def {
         primary_key: true,
         identity: true,
@@ -57,23 +57,23 @@ const fn key(name: &'static str) -> Def {
     }
 }
 
-const fn vc(name: &'static str, length: i32) -> Def {
+pub(crate) const fn vc(name: &'static str, length: i32) -> Def {
     def(name, DataType::VarChar, length)
 }
 
-const fn int(name: &'static str) -> Def {
+pub(crate) const fn int(name: &'static str) -> Def {
     def(name, DataType::Integer, 0)
 }
 
-const fn date(name: &'static str) -> Def {
+pub(crate) const fn date(name: &'static str) -> Def {
     def(name, DataType::DateTime, 0)
 }
 
-const fn text(name: &'static str) -> Def {
+pub(crate) const fn text(name: &'static str) -> Def {
     def(name, DataType::Text, 0)
 }
 
-const fn boolean(name: &'static str) -> Def {
+pub(crate) const fn boolean(name: &'static str) -> Def {
     def(name, DataType::Boolean, 0)
 }
 
@@ -537,6 +537,39 @@ pub fn columns(table: &str) -> Option<Vec<Column>> {
         .iter()
         .find(|(name, _)| name.eq_ignore_ascii_case(table))
         .map(|(_, defs)| defs.iter().map(Def::column).collect())
+}
+
+/// The columns of a 6.15 table or of a plugin table the 6.15 updater writes. The GovPublic
+/// identifier rules keep their old `SettingsXML`, which 6.15 lost (update-rules §6).
+pub fn target_columns(table: &str) -> Option<Vec<Column>> {
+    columns(table).or_else(|| {
+        let (name, defs) = crate::plugins::TABLES
+            .iter()
+            .find(|(name, _)| name.eq_ignore_ascii_case(table))?;
+        let mut cols: Vec<Column> = defs.iter().map(Def::column).collect();
+        if *name == "ss_govpublic_identifier_rule" {
+            cols.push(text("SettingsXML").column());
+        }
+        Some(cols)
+    })
+}
+
+/// The columns of a plugin content table: the content columns, then the plugin's own.
+pub fn plugin_content_columns(table: &str) -> Vec<Column> {
+    let mut cols = content_columns();
+    for (name, defs) in crate::plugins::CONTENT {
+        if name.eq_ignore_ascii_case(table) {
+            for d in *defs {
+                if !cols
+                    .iter()
+                    .any(|c| c.attribute_name.eq_ignore_ascii_case(d.name))
+                {
+                    cols.push(d.column());
+                }
+            }
+        }
+    }
+    cols
 }
 
 /// Whether `name` is one of the 35 tables.

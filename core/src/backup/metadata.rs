@@ -35,6 +35,20 @@ pub struct Manifest {
     /// Tables the backup could not finish; they are not in `_tables.json`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub failed_tables: Vec<String>,
+    /// Files of the folder itself (`_tables.json`, `_report.json`), with their sha256.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub files: Vec<ManifestFile>,
+}
+
+impl Manifest {
+    /// Records (or replaces) the sha256 of a file of the folder itself.
+    pub fn record_file(&mut self, name: &str, sha256: String) {
+        self.files.retain(|f| f.name != name);
+        self.files.push(ManifestFile {
+            name: name.to_string(),
+            sha256,
+        });
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -42,7 +56,11 @@ pub struct Manifest {
 pub struct ManifestTable {
     pub name: String,
     pub rows: u64,
+    /// The row files.
     pub files: Vec<ManifestFile>,
+    /// sha256 of the table's `_metadata.json`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metadata_sha256: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

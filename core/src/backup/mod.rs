@@ -5,7 +5,9 @@
 //! ```text
 //! <dir>/
 //!   _tables.json          JSON array of table names, in processing order
-//!   _manifest.json        ours only (the originals ignore it): tool, versions, row counts, sha256
+//!   _manifest.json        ours only (the originals ignore it): tool, versions, row counts, and
+//!                         the sha256 of every other file (`_tables.json`, each `_metadata.json`
+//!                         and row file, `_report.json`)
 //!   <table>/
 //!     _metadata.json      {"columns": [...], "totalCount": N, "rowFiles": [...], "rows": [...]}
 //!     1.json, 2.json, …   row pages: JSON arrays of row objects
@@ -40,7 +42,7 @@ mod writer;
 
 pub use metadata::{Manifest, ManifestFile, ManifestTable, TableData};
 pub use reader::{BackupReader, RowKeys};
-pub use writer::{BackupWriter, TableWriter};
+pub use writer::{BackupWriter, TableWriter, record_file};
 
 /// The table list file.
 pub const TABLES_FILE: &str = "_tables.json";

@@ -10,6 +10,7 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use super::metadata::{Manifest, TableData, parse_metadata, parse_tables};
+use super::writer::sha256_hex;
 use super::{MANIFEST_FILE, METADATA_FILE, TABLES_FILE};
 use crate::error::{Error, Result};
 use crate::model::{Row, TableMeta};
@@ -23,13 +24,30 @@ pub struct BackupReader {
 }
 
 fn read_text(path: &Path) -> Result<String> {
+    read_checked(path, None)
+}
+
+/// Reads a text file, refusing it if its sha256 is not `expected`.
+fn read_checked(path: &Path, expected: Option<&str>) -> Result<String> {
     let bytes = fs::read(path).map_err(|e| Error::io(path, e))?;
+    check_sha(path, &bytes, expected)?;
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
     if bytes.iter().all(u8::is_ascii_whitespace) {
         // The originals write an empty file when serialisation fails.
         return Err(Error::format(path, "file is empty"));
     }
     String::from_utf8(bytes.to_vec()).map_err(|e| Error::format(path, format!("not UTF-8: {e}")))
+}
+
+fn check_sha(path: &Path, bytes: &[u8], expected: Option<&str>) -> Result<()> {
+    match expected {
+        Some(want) if sha256_hex(bytes) != want => Err(Error::format(
+            path,
+            "sha256 differs from _manifest.json: the file changed after it was written \
+             (delete _manifest.json to accept edited files)",
+        )),
+        _ => Ok(()),
+    }
 }
 
 impl BackupReader {
@@ -39,8 +57,6 @@ impl BackupReader {
         if !meta.is_dir() {
             return Err(Error::format(dir, "not a folder"));
         }
-        let tables_path = dir.join(TABLES_FILE);
-        let tables = parse_tables(&tables_path, &read_text(&tables_path)?)?;
         let manifest_path = dir.join(MANIFEST_FILE);
         let manifest = if manifest_path.exists() {
             let m: Manifest = serde_json::from_str(&read_text(&manifest_path)?)
@@ -49,6 +65,12 @@ impl BackupReader {
         } else {
             None
         };
+        let tables_path = dir.join(TABLES_FILE);
+        let expected = manifest
+            .as_ref()
+            .and_then(|m| m.files.iter().find(|f| f.name == TABLES_FILE))
+            .map(|f| f.sha256.as_str());
+        let tables = parse_tables(&tables_path, &read_checked(&tables_path, expected)?)?;
         Ok(BackupReader {
             dir: dir.to_path_buf(),
             tables,
@@ -72,7 +94,48 @@ impl BackupReader {
     /// Reads `<table>/_metadata.json`.
     pub fn table(&self, table: &str) -> Result<TableData> {
         let path = self.dir.join(table).join(METADATA_FILE);
-        parse_metadata(table, &path, &read_text(&path)?)
+        let expected = self
+            .manifest_table(table)
+            .and_then(|t| t.metadata_sha256.as_deref());
+        parse_metadata(table, &path, &read_checked(&path, expected)?)
+    }
+
+    /// Checks every file `_manifest.json` records besides the row files, which [`Self::read_rows`]
+    /// checks as it streams them: each must exist and have its recorded sha256.
+    pub fn verify_manifest_files(&self) -> Result<()> {
+        let Some(m) = &self.manifest else {
+            return Ok(());
+        };
+        for f in &m.files {
+            let path = self.dir.join(&f.name);
+            let bytes = fs::read(&path).map_err(|e| Error::io(&path, e))?;
+            check_sha(&path, &bytes, Some(&f.sha256))?;
+        }
+        for t in &m.tables {
+            if let Some(sha) = &t.metadata_sha256 {
+                let path = self.dir.join(&t.name).join(METADATA_FILE);
+                let bytes = fs::read(&path).map_err(|e| Error::io(&path, e))?;
+                check_sha(&path, &bytes, Some(sha))?;
+            }
+            for f in &t.files {
+                let path = self.row_file_path(&t.name, &f.name);
+                if !path.is_file() {
+                    return Err(Error::format(
+                        &path,
+                        "missing: _manifest.json records it, so the folder is incomplete",
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn manifest_table(&self, table: &str) -> Option<&super::ManifestTable> {
+        self.manifest
+            .as_ref()?
+            .tables
+            .iter()
+            .find(|t| t.name == table)
     }
 
     /// Path of a row file of a table.
@@ -131,7 +194,7 @@ impl BackupReader {
         {
             return Err(Error::format(
                 &path,
-                "sha256 differs from _manifest.json: the file changed after the backup \
+                "sha256 differs from _manifest.json: the file changed after it was written \
                      (delete _manifest.json to accept edited files)",
             ));
         }
@@ -139,11 +202,7 @@ impl BackupReader {
     }
 
     fn expected_sha(&self, table: &str, file: &str) -> Option<&str> {
-        self.manifest
-            .as_ref()?
-            .tables
-            .iter()
-            .find(|t| t.name == table)?
+        self.manifest_table(table)?
             .files
             .iter()
             .find(|f| f.name == file)

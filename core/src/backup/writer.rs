@@ -48,6 +48,7 @@ impl BackupWriter {
                 version_evidence: None,
                 tables: Vec::new(),
                 failed_tables: Vec::new(),
+                files: Vec::new(),
             },
         })
     }
@@ -87,17 +88,18 @@ impl BackupWriter {
     }
 
     /// Writes `_tables.json` (the finished tables, in order) and `_manifest.json`.
-    pub fn finish(self) -> Result<Manifest> {
+    pub fn finish(mut self) -> Result<Manifest> {
         let names: Vec<&str> = self
             .manifest
             .tables
             .iter()
             .map(|t| t.name.as_str())
             .collect();
-        write_json(
+        let sha = write_json(
             &self.dir.join(TABLES_FILE),
             &serde_json::to_value(names).unwrap_or_default(),
         )?;
+        self.manifest.record_file(TABLES_FILE, sha);
         write_json(
             &self.dir.join(MANIFEST_FILE),
             &serde_json::to_value(&self.manifest).unwrap_or_default(),
@@ -106,10 +108,33 @@ impl BackupWriter {
     }
 }
 
-/// Writes compact JSON as the 6.x tools do: UTF-8, no BOM, no trailing newline.
-pub(crate) fn write_json(path: &Path, value: &Value) -> Result<()> {
+/// Records the sha256 of a file written into a finished folder (such as `_report.json`) in its
+/// `_manifest.json`, so a restore notices when it changes.
+pub fn record_file(dir: &Path, name: &str) -> Result<()> {
+    let path = dir.join(name);
+    let bytes = fs::read(&path).map_err(|e| Error::io(&path, e))?;
+    let manifest_path = dir.join(MANIFEST_FILE);
+    let text = fs::read(&manifest_path).map_err(|e| Error::io(&manifest_path, e))?;
+    let mut manifest: Manifest = serde_json::from_slice(&text)
+        .map_err(|e| Error::format(&manifest_path, format!("invalid manifest: {e}")))?;
+    manifest.record_file(name, sha256_hex(&bytes));
+    write_json(
+        &manifest_path,
+        &serde_json::to_value(&manifest).unwrap_or_default(),
+    )
+    .map(drop)
+}
+
+pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
+    format!("{:x}", Sha256::digest(bytes))
+}
+
+/// Writes compact JSON as the 6.x tools do: UTF-8, no BOM, no trailing newline. Returns the
+/// file's sha256.
+pub(crate) fn write_json(path: &Path, value: &Value) -> Result<String> {
     let text = serde_json::to_vec(value).map_err(|e| Error::format(path, e.to_string()))?;
-    fs::write(path, text).map_err(|e| Error::io(path, e))
+    fs::write(path, &text).map_err(|e| Error::io(path, e))?;
+    Ok(sha256_hex(&text))
 }
 
 /// A sink that hashes what passes through it.
@@ -221,11 +246,12 @@ impl TableWriter {
             total_count: self.total,
             row_files: self.files.iter().map(|f| f.name.clone()).collect(),
         };
-        write_json(&self.dir.join(METADATA_FILE), &metadata_json(&data))?;
+        let sha = write_json(&self.dir.join(METADATA_FILE), &metadata_json(&data))?;
         Ok(ManifestTable {
             name: data.meta.name,
             rows: self.total,
             files: self.files,
+            metadata_sha256: Some(sha),
         })
     }
 }

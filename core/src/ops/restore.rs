@@ -253,6 +253,7 @@ pub fn plan_restore(opts: &RestoreOptions, progress: &dyn Progress) -> Result<Re
             m.failed_tables.join(", ")
         )));
     }
+    reader.verify_manifest_files()?;
     let (selected, skipped, missing) = select_tables(
         reader.tables(),
         opts.includes.as_deref(),

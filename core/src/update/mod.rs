@@ -53,7 +53,34 @@ pub struct TableReport {
     pub target: String,
     pub rows_in: u64,
     pub rows_out: u64,
+    /// What the table is in the final version: see [`final_status`].
     pub status: TableStatus,
+    /// For a carried table, the first hop of the chain that no longer knew it and copied it
+    /// unchanged from then on.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub carried_since: Option<String>,
+    /// The table's status after each hop, first hop first.
+    pub history: Vec<HopStatus>,
+}
+
+/// What one hop did with (an ancestor of) a table.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HopStatus {
+    pub hop: String,
+    /// The table's name in that hop's output.
+    pub table: String,
+    pub status: TableStatus,
+}
+
+/// Where one input table went.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InputReport {
+    pub table: String,
+    pub rows: u64,
+    /// The output tables holding its rows; rows that reached none are in `droppedRows`.
+    pub into: Vec<String>,
 }
 
 /// Values moved into a settings column because their column is gone.
@@ -95,6 +122,8 @@ pub struct UpdateReport {
     pub detected: String,
     pub chain: Vec<String>,
     pub tables: Vec<TableReport>,
+    /// Every input table and the output tables it went to.
+    pub inputs: Vec<InputReport>,
     pub moved_values: Vec<MovedValue>,
     pub id_maps: Vec<IdMap>,
     pub unplaced_values: Vec<UnplacedValue>,
@@ -163,6 +192,7 @@ fn convert(
         detected: detected.to_string(),
         chain: path.names().iter().map(|s| s.to_string()).collect(),
         tables: Vec::new(),
+        inputs: Vec::new(),
         moved_values: Vec::new(),
         id_maps: Vec::new(),
         unplaced_values: Vec::new(),
@@ -189,13 +219,16 @@ fn convert(
 
     // Original source names behind each table of the current folder.
     let mut origins: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut input_rows: Vec<(String, u64)> = Vec::new();
     {
         let reader = BackupReader::open(&opts.dir)?;
         for name in reader.tables() {
             origins.insert(name.to_lowercase(), vec![name.clone()]);
+            input_rows.push((name.clone(), reader.table(name)?.total_count));
         }
     }
-    let mut statuses: BTreeMap<String, Vec<TableStatus>> = BTreeMap::new();
+    // What each hop did to the tables behind each table of the current folder.
+    let mut histories: BTreeMap<String, Vec<HopStatus>> = BTreeMap::new();
     let mut input = opts.dir.clone();
     let mut version = detected.version.clone();
     let mut last: Vec<HopTable> = Vec::new();
@@ -218,27 +251,46 @@ fn convert(
             reg.adapter.produces(),
             reg.adapter.name()
         ));
-        let hop = run_hop(reg, &input, &output, &version, opts, progress, &mut report)?;
+        let stop = i + 1 == path.chain.len();
+        let hop = run_hop(
+            reg,
+            &input,
+            &output,
+            &version,
+            stop,
+            opts,
+            progress,
+            &mut report,
+        )?;
         // Trace each output table back to the original tables.
         let mut next_origins = BTreeMap::new();
-        let mut next_statuses = BTreeMap::new();
+        let mut next_histories = BTreeMap::new();
         for t in &hop {
             let mut src: Vec<String> = Vec::new();
-            let mut st: Vec<TableStatus> = Vec::new();
             for s in &t.sources {
                 for o in origins.get(&s.to_lowercase()).into_iter().flatten() {
                     if !src.contains(o) {
                         src.push(o.clone());
                     }
                 }
-                st.extend(statuses.get(&s.to_lowercase()).into_iter().flatten());
             }
-            st.push(t.status);
+            // A merged table's history is that of its first source, which kept its ids.
+            let mut history = t
+                .sources
+                .first()
+                .and_then(|s| histories.get(&s.to_lowercase()))
+                .cloned()
+                .unwrap_or_default();
+            history.push(HopStatus {
+                hop: reg.adapter.name().to_string(),
+                table: t.name.clone(),
+                status: t.status,
+            });
             next_origins.insert(t.name.to_lowercase(), src);
-            next_statuses.insert(t.name.to_lowercase(), st);
+            next_histories.insert(t.name.to_lowercase(), history);
         }
         origins = next_origins;
-        statuses = next_statuses;
+        histories = next_histories;
         if i > 0 {
             let _ = fs::remove_dir_all(&input);
         }
@@ -248,16 +300,8 @@ fn convert(
     }
     for t in &last {
         let source = origins.remove(&t.name.to_lowercase()).unwrap_or_default();
-        let st = statuses.remove(&t.name.to_lowercase()).unwrap_or_default();
-        let status = if source.is_empty() {
-            TableStatus::CreatedEmpty
-        } else if source.len() > 1 || st.contains(&TableStatus::Merged) {
-            TableStatus::Merged
-        } else if st.iter().all(|s| *s == TableStatus::Carried) {
-            TableStatus::Carried
-        } else {
-            TableStatus::Converted
-        };
+        let history = histories.remove(&t.name.to_lowercase()).unwrap_or_default();
+        let (status, carried_since) = final_status(&source, &history);
         report.tables.push(TableReport {
             // Hops lose no rows, so what reached the last hop is what the sources gave.
             rows_in: t.rows_in,
@@ -265,12 +309,49 @@ fn convert(
             target: t.name.clone(),
             rows_out: t.rows_out,
             status,
+            carried_since,
+            history,
         });
+    }
+    for (table, rows) in input_rows {
+        let into = report
+            .tables
+            .iter()
+            .filter(|t| t.source.iter().any(|s| s.eq_ignore_ascii_case(&table)))
+            .map(|t| t.target.clone())
+            .collect();
+        report.inputs.push(InputReport { table, rows, into });
     }
     let text = serde_json::to_vec_pretty(&report).unwrap_or_default();
     let report_path = opts.out.join(REPORT_FILE);
     fs::write(&report_path, text).map_err(|e| Error::io(&report_path, e))?;
+    crate::backup::record_file(&opts.out, REPORT_FILE)?;
     Ok(report)
+}
+
+/// A table's status in the final version, from what each hop did:
+/// - `carried`: the last hop did not know the table, so it is not part of the final version's
+///   schema (whatever earlier hops did); `carried_since` is the first hop of that trailing run;
+/// - `created-empty`: no input table feeds it;
+/// - `merged`: several input tables feed it, or a hop merged its ancestors;
+/// - `converted`: one input table, converted.
+pub fn final_status(source: &[String], history: &[HopStatus]) -> (TableStatus, Option<String>) {
+    let carried = history
+        .iter()
+        .rev()
+        .take_while(|h| h.status == TableStatus::Carried)
+        .last();
+    if let Some(first) = carried {
+        return (TableStatus::Carried, Some(first.hop.clone()));
+    }
+    let status = if source.is_empty() {
+        TableStatus::CreatedEmpty
+    } else if source.len() > 1 || history.iter().any(|h| h.status == TableStatus::Merged) {
+        TableStatus::Merged
+    } else {
+        TableStatus::Converted
+    };
+    (status, None)
 }
 
 fn prepare_out(out: &Path, overwrite: bool) -> Result<()> {
@@ -302,11 +383,13 @@ struct HopTable {
     rows_out: u64,
 }
 
+#[allow(clippy::too_many_arguments)]
 fn run_hop(
     reg: &AdapterRegistration,
     input_dir: &Path,
     output_dir: &Path,
     version: &Version,
+    stop: bool,
     opts: &UpdateOptions,
     progress: &dyn Progress,
     report: &mut UpdateReport,
@@ -328,6 +411,9 @@ fn run_hop(
         other => other,
     })?;
     carry_unreferenced(&input, &mut plan);
+    if stop {
+        complete_install(reg, &mut plan)?;
+    }
     report.id_maps.append(&mut plan.id_maps);
     report
         .notes
@@ -505,6 +591,36 @@ fn carry_unreferenced(input: &HopInput<'_>, plan: &mut HopPlan) {
                 .source(Source::plain(t.meta.name.clone())),
         );
     }
+}
+
+/// The chain stops at this hop's version: every table its fresh install creates is there.
+fn complete_install(reg: &AdapterRegistration, plan: &mut HopPlan) -> Result<()> {
+    let version = reg.adapter.produces();
+    let mut added = Vec::new();
+    for t in reg.adapter.install_tables()? {
+        if plan
+            .tables
+            .iter()
+            .any(|o| o.name.eq_ignore_ascii_case(&t.name))
+        {
+            continue;
+        }
+        added.push(t.name.clone());
+        plan.tables.push(OutputTable::new(
+            t.name,
+            t.columns,
+            TableStatus::CreatedEmpty,
+        ));
+    }
+    if !added.is_empty() {
+        plan.notes.push(format!(
+            "created empty, as a fresh {}.{} install has them: {}",
+            version.major,
+            version.minor,
+            added.join(", ")
+        ));
+    }
+    Ok(())
 }
 
 /// Puts a row into the output's column order, checking each value against its column type.

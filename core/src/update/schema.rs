@@ -112,6 +112,18 @@ pub fn columns(spec: &str) -> Result<Vec<Column>> {
     Ok(out)
 }
 
+/// Tables from (name, [`columns`] definition) pairs, such as an install's table list.
+pub fn tables(list: &[(&str, &str)]) -> Result<Vec<crate::model::TableMeta>> {
+    list.iter()
+        .map(|(name, spec)| {
+            Ok(crate::model::TableMeta {
+                name: name.to_string(),
+                columns: columns(spec).map_err(|e| Error::Invalid(format!("`{name}`: {e}")))?,
+            })
+        })
+        .collect()
+}
+
 /// The position of a column, by name, case-insensitively (as SQL Server compares names).
 pub fn position(columns: &[Column], name: &str) -> Option<usize> {
     columns
