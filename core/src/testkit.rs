@@ -4,7 +4,8 @@
 use std::path::{Path, PathBuf};
 
 use crate::adapter::{AdapterRegistration, Registry, Target};
-use crate::update::{HopOptions, UpdateOptions, UpdateReport, get, update};
+use crate::adapter::{HopOptions, get};
+use crate::update::{UpdateOptions, UpdateReport, update};
 use crate::{BackupReader, Column, NoProgress, Row, VersionAdapter};
 use serde_json::Value;
 

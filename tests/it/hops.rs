@@ -34,10 +34,11 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
+use sscms_core::adapter::{HopOptions, TableStatus};
 use sscms_core::adapter::{Registry, Target};
 use sscms_core::model::{DataType, Row, TableMeta};
 use sscms_core::settings::Settings;
-use sscms_core::update::{HopOptions, TableStatus, UpdateOptions, UpdateReport, update};
+use sscms_core::update::{UpdateOptions, UpdateReport, update};
 use sscms_core::{BackupReader, NoProgress};
 use sscms_tests::fixtures::{Scale, Version, generate};
 

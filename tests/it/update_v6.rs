@@ -214,7 +214,7 @@ fn check_7_4_values(input: &Path, out: &Path, summary: &Summary) {
             assert!(row["top"].is_boolean() && row["hot"].is_boolean(), "{what}");
             let tags = old_rows
                 .iter()
-                .find(|r| sscms_core::update::get(r, "id").and_then(Value::as_i64) == Some(c.id))
+                .find(|r| sscms_core::adapter::get(r, "id").and_then(Value::as_i64) == Some(c.id))
                 .and_then(|r| r.iter().find(|(k, _)| k.eq_ignore_ascii_case("tags")))
                 .and_then(|(_, v)| v.as_str())
                 .unwrap_or_default();

@@ -9,8 +9,9 @@ use std::path::Path;
 use acme_siteserver_shop_adapter as _;
 use serde_json::{Value, json};
 use sscms_cli as _;
+use sscms_core::adapter::HopOptions;
 use sscms_core::adapter::Target;
-use sscms_core::update::{HopOptions, UpdateOptions, update};
+use sscms_core::update::{UpdateOptions, update};
 use sscms_core::{NoProgress, Registry};
 
 fn copy_dir(from: &Path, to: &Path) {

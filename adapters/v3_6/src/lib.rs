@@ -29,11 +29,11 @@ use std::collections::BTreeSet;
 
 use semver::{Version, VersionReq};
 use serde_json::Value;
-use sscms_core::update::legacy::{added, comment_from_content, content_tables, rewrite_config};
-use sscms_core::update::schema::{
+use sscms_core::adapter::legacy::{added, comment_from_content, content_tables, rewrite_config};
+use sscms_core::adapter::schema::{
     AddedColumn, add_columns, append_missing, column_ints, columns, fill, first_text, renumber,
 };
-use sscms_core::update::{HopInput, HopPlan, IdMap, OutputTable, RowOutcome, Source, TableStatus};
+use sscms_core::adapter::{HopInput, HopPlan, IdMap, OutputTable, RowOutcome, Source, TableStatus};
 use sscms_core::{AdapterRegistration, Result, VersionAdapter};
 
 /// A table the hop creates, as a column definition list.
@@ -58,7 +58,7 @@ pub const FALLBACK_UPGRADE_TIME: &str = "1754-01-01 00:00:00";
 const CONFIG: &str = "bairong_Config";
 const COMMENT: &str = "siteserver_Comment";
 const COMMENT_CONTENT: &str = "siteserver_CommentContent";
-pub use sscms_core::update::legacy::FORM_ID_KEY;
+pub use sscms_core::adapter::legacy::FORM_ID_KEY;
 
 impl VersionAdapter for V36 {
     fn name(&self) -> &'static str {
@@ -74,7 +74,7 @@ impl VersionAdapter for V36 {
     }
 
     fn install_tables(&self) -> sscms_core::Result<Vec<sscms_core::TableMeta>> {
-        sscms_core::update::schema::tables(install::INSTALL)
+        sscms_core::adapter::schema::tables(install::INSTALL)
     }
 
     fn plan(&self, input: &HopInput<'_>) -> Result<HopPlan> {

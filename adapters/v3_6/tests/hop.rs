@@ -2,8 +2,8 @@
 
 use serde_json::Value;
 use sscms_core::DataType;
+use sscms_core::adapter::TableStatus;
 use sscms_core::testkit::*;
-use sscms_core::update::TableStatus;
 
 fn hop() -> Out {
     let reg = registry(&[&sscms_adapter_v3_6::ADAPTER]);

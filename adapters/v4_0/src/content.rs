@@ -2,7 +2,7 @@
 //! `CreateAllAuxiliaryTableIfNotExists` and the `ml_Content` registry rows of Platform/4_1.
 
 use serde_json::Value;
-use sscms_core::update::schema::columns;
+use sscms_core::adapter::schema::columns;
 use sscms_core::{Column, Result};
 
 /// A content-table type that `CreateAllAuxiliaryTableIfNotExists` makes sure of, in the order

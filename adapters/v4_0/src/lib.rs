@@ -38,12 +38,12 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use semver::{Version, VersionReq};
 use serde_json::Value;
-use sscms_core::update::legacy::{added, comment_from_content, content_tables, rewrite_config};
-use sscms_core::update::schema::{
+use sscms_core::adapter::legacy::{added, comment_from_content, content_tables, rewrite_config};
+use sscms_core::adapter::schema::{
     self, AddedColumn, add_columns, append_missing, column_ints, columns, fill, first_text,
     has_column, insert_row, max_id, new_row, position, put, rename_column, renumber, sql_column,
 };
-use sscms_core::update::{
+use sscms_core::adapter::{
     HopInput, HopPlan, IdMap, OutputTable, RowOutcome, Source, TableStatus, get, rename, text,
 };
 use sscms_core::{AdapterRegistration, Column, Result, Row, VersionAdapter};
@@ -70,7 +70,7 @@ pub const DATABASE_VERSION: &str = "4.1.1603";
 /// The upgrade time when the backup's config row has no `UpdateDate`.
 pub const FALLBACK_UPGRADE_TIME: &str = "1754-01-01 00:00:00";
 
-pub use sscms_core::update::legacy::FORM_ID_KEY;
+pub use sscms_core::adapter::legacy::FORM_ID_KEY;
 
 const CONFIG: &str = "bairong_Config";
 const COMMENT: &str = "siteserver_Comment";
@@ -94,7 +94,7 @@ impl VersionAdapter for V40 {
     }
 
     fn install_tables(&self) -> sscms_core::Result<Vec<sscms_core::TableMeta>> {
-        sscms_core::update::schema::tables(install::INSTALL)
+        sscms_core::adapter::schema::tables(install::INSTALL)
     }
 
     fn plan(&self, input: &HopInput<'_>) -> Result<HopPlan> {

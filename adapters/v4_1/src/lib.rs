@@ -30,11 +30,11 @@ use std::collections::BTreeSet;
 
 use semver::{Version, VersionReq};
 use serde_json::Value;
-use sscms_core::update::legacy::{ContentTables, added, content_tables};
-use sscms_core::update::schema::{
+use sscms_core::adapter::legacy::{ContentTables, added, content_tables};
+use sscms_core::adapter::schema::{
     self, add_columns, column_ints, columns, drop_empty, first_text, has_column, put, renumber,
 };
-use sscms_core::update::{
+use sscms_core::adapter::{
     HopInput, HopPlan, IdMap, OutputTable, RowOutcome, Source, TableStatus, get, take, text,
 };
 use sscms_core::{AdapterRegistration, Column, Result, Row, VersionAdapter};
@@ -60,7 +60,7 @@ pub const FALLBACK_UPGRADE_TIME: &str = "1754-01-01 00:00:00";
 /// Where the 3.6 comment-form rows of `siteserver_Comment` go: they are not comments.
 pub const COMMENT_FORMS: &str = "siteserver_Comment__from_v41";
 
-pub use sscms_core::update::legacy::FORM_ID_KEY;
+pub use sscms_core::adapter::legacy::FORM_ID_KEY;
 
 const CONFIG: &str = "bairong_Config";
 const COMMENT: &str = "siteserver_Comment";
@@ -86,7 +86,7 @@ impl VersionAdapter for V41 {
     }
 
     fn install_tables(&self) -> sscms_core::Result<Vec<sscms_core::TableMeta>> {
-        sscms_core::update::schema::tables(install::INSTALL)
+        sscms_core::adapter::schema::tables(install::INSTALL)
     }
 
     fn plan(&self, input: &HopInput<'_>) -> Result<HopPlan> {

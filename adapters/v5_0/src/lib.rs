@@ -26,10 +26,10 @@ use std::sync::atomic::{AtomicI64, Ordering};
 
 use semver::{Version, VersionReq};
 use serde_json::Value;
-use sscms_core::backup::TableData;
-use sscms_core::update::{
+use sscms_core::adapter::{
     HopInput, HopPlan, IdMap, OutputTable, RowOutcome, Source, TableStatus, get, take,
 };
+use sscms_core::backup::TableData;
 use sscms_core::{AdapterRegistration, Column, DataType, Row, VersionAdapter};
 
 use crate::rules::{CHANNEL, CONTENT_MODEL_PLUGINS, CONTENT_RENAMES, Ref, Rule, SITE, Special};

@@ -4,10 +4,10 @@
 use std::collections::{HashMap, HashSet};
 
 use serde_json::{Map, Value};
+use sscms_core::adapter::get;
+pub use sscms_core::adapter::{fix_upload, get_int, get_text, int, rename, set};
 use sscms_core::naming::camel_case;
 use sscms_core::settings::{Settings, is_json_form};
-use sscms_core::update::get;
-pub use sscms_core::update::{fix_upload, get_int, get_text, int, rename, set};
 use sscms_core::{Column, DataType, Row};
 
 /// Rewrites an integer reference through an id map; other values are left as they are.

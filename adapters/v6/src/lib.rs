@@ -27,11 +27,11 @@ use std::sync::Arc;
 
 use semver::{Version, VersionReq};
 use serde_json::{Map, Value};
-use sscms_core::naming::camel_case;
-use sscms_core::update::schema::insert_row;
-use sscms_core::update::{
+use sscms_core::adapter::schema::insert_row;
+use sscms_core::adapter::{
     HopInput, HopPlan, OutputTable, RowOutcome, Source, TableStatus, get, take,
 };
+use sscms_core::naming::camel_case;
 use sscms_core::{AdapterRegistration, Column, DataType, Row, VersionAdapter};
 
 use crate::rules::{Rule, Special};

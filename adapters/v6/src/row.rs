@@ -4,9 +4,9 @@
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 use sscms_core::DataType;
+pub use sscms_core::adapter::{fix_upload, get_int, get_text, rename, set};
 use sscms_core::naming::camel_case;
 use sscms_core::settings::{Settings, is_json_form};
-pub use sscms_core::update::{fix_upload, get_int, get_text, rename, set};
 
 /// Returns true if and only if the value carries nothing: absent, null or `""`.
 pub fn is_empty(v: Option<&Value>) -> bool {

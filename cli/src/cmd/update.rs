@@ -2,8 +2,9 @@
 
 use anyhow::Context;
 use sscms_core::Registry;
+use sscms_core::adapter::HopOptions;
 use sscms_core::adapter::Target;
-use sscms_core::update::{HopOptions, UpdateOptions, update};
+use sscms_core::update::{UpdateOptions, update};
 
 use super::{absolute, thousands};
 use crate::UpdateArgs;

@@ -5,7 +5,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::check_name;
+use super::layout::check_name;
 use crate::error::{Error, Result};
 use crate::model::{Column, DataType, TableMeta};
 

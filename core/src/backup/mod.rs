@@ -36,6 +36,7 @@
 //! siteserver_Site/1.json     [{"id":1,"siteName":"主站"}]
 //! ```
 
+mod layout;
 mod metadata;
 mod reader;
 mod writer;
@@ -44,45 +45,4 @@ pub use metadata::{Manifest, ManifestFile, ManifestTable, TableData};
 pub use reader::{BackupReader, RowKeys};
 pub use writer::{BackupWriter, TableWriter, record_file};
 
-/// The table list file.
-pub const TABLES_FILE: &str = "_tables.json";
-/// Per-table metadata file.
-pub const METADATA_FILE: &str = "_metadata.json";
-/// Our own manifest.
-pub const MANIFEST_FILE: &str = "_manifest.json";
-
-/// Rejects a table or file name that would leave the backup folder or is not a plain name.
-pub fn check_name(name: &str) -> Result<(), String> {
-    if name.is_empty() {
-        return Err("empty name".into());
-    }
-    if name == "." || name == ".." {
-        return Err(format!("`{name}` is not a valid name"));
-    }
-    if let Some(c) = name
-        .chars()
-        .find(|c| matches!(c, '/' | '\\' | ':' | '\0') || c.is_control())
-    {
-        return Err(format!(
-            "`{}` contains {:?}, which would leave the backup folder or is not allowed in a file name",
-            name.escape_debug(),
-            c
-        ));
-    }
-    Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::check_name;
-
-    #[test]
-    fn names_cannot_escape_the_folder() {
-        for bad in ["", ".", "..", "../x", "/etc", "a/b", "a\\b", "C:x", "a\0"] {
-            assert!(check_name(bad).is_err(), "{bad:?}");
-        }
-        for good in ["siteserver_Site", "MixedCase表", "..x", "a.b"] {
-            assert!(check_name(good).is_ok(), "{good:?}");
-        }
-    }
-}
+pub use layout::{MANIFEST_FILE, METADATA_FILE, TABLES_FILE, check_name};

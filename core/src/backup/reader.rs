@@ -9,9 +9,9 @@ use serde::de::{self, DeserializeSeed, SeqAccess, Visitor};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
+use super::layout::{MANIFEST_FILE, METADATA_FILE, TABLES_FILE};
 use super::metadata::{Manifest, TableData, parse_metadata, parse_tables};
 use super::writer::sha256_hex;
-use super::{MANIFEST_FILE, METADATA_FILE, TABLES_FILE};
 use crate::error::{Error, Result};
 use crate::model::{Row, TableMeta};
 
@@ -130,7 +130,7 @@ impl BackupReader {
         Ok(())
     }
 
-    fn manifest_table(&self, table: &str) -> Option<&super::ManifestTable> {
+    fn manifest_table(&self, table: &str) -> Option<&super::metadata::ManifestTable> {
         self.manifest
             .as_ref()?
             .tables

@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
+use super::layout::{MANIFEST_FILE, METADATA_FILE, TABLES_FILE, check_name};
 use super::metadata::{Manifest, ManifestFile, ManifestTable, TableData, metadata_json};
-use super::{MANIFEST_FILE, METADATA_FILE, TABLES_FILE, check_name};
 use crate::error::{Error, Result};
 use crate::model::TableMeta;
 use crate::naming::camel_case;

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use futures::TryStreamExt;
 
-use super::{Skipped, TableDone, TableFailed, select_tables};
+use super::tables::{Skipped, TableDone, TableFailed, select_tables};
 use crate::backup::BackupWriter;
 use crate::driver::DatabaseDriver;
 use crate::error::{Error, Result};

@@ -4,10 +4,6 @@
 //! on its own (`--to`) and memory stays flat. Intermediate folders live beside the output and
 //! are removed afterwards.
 
-mod hop;
-pub mod legacy;
-pub mod schema;
-
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -16,12 +12,11 @@ use semver::Version;
 use serde::Serialize;
 use serde_json::Value;
 
-pub use hop::{
-    HopInput, HopOptions, HopPlan, IdMap, OutputTable, RowFn, RowOutcome, Source, TableStatus,
-    fix_upload, get, get_int, get_text, int, rename, set, take, text,
+use crate::adapter::plan::read_named_rows;
+use crate::adapter::{
+    AdapterRegistration, HopInput, HopOptions, HopPlan, IdMap, OutputTable, Registry, RowOutcome,
+    Source, TableStatus, Target, UpgradePath, take,
 };
-
-use crate::adapter::{AdapterRegistration, Registry, Target, UpgradePath};
 use crate::backup::{BackupReader, BackupWriter, TableData};
 use crate::detect::{Detected, OLDEST, detect_folder};
 use crate::error::{Error, Result};
@@ -455,7 +450,7 @@ fn run_hop(
             let mut dropped: BTreeMap<String, u64> = BTreeMap::new();
             let mut kept = 0u64;
             let mut index = 0u64;
-            hop::read_named_rows(&reader, data, |row| {
+            read_named_rows(&reader, data, |row| {
                 index += 1;
                 let outcome = match src.transform.as_mut() {
                     Some(f) => f(row).map_err(|e| {

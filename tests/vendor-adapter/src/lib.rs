@@ -11,7 +11,7 @@
 
 use semver::{Version, VersionReq};
 use serde_json::Value;
-use sscms_core::update::{
+use sscms_core::adapter::{
     HopInput, HopPlan, OutputTable, RowOutcome, Source, TableStatus, rename, take,
 };
 use sscms_core::{AdapterRegistration, Column, DataType, Result, VersionAdapter};

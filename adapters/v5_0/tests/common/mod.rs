@@ -7,8 +7,9 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value, json};
+use sscms_core::adapter::HopOptions;
 use sscms_core::adapter::Target;
-use sscms_core::update::{HopOptions, UpdateOptions, UpdateReport, update};
+use sscms_core::update::{UpdateOptions, UpdateReport, update};
 use sscms_core::{AdapterRegistration, NoProgress, Registry};
 
 pub type Obj = Map<String, Value>;

@@ -12,7 +12,8 @@ use crate::error::{Error, Result};
 use crate::model::{Column, DataType, Row};
 use crate::settings::{Settings, escape_value, is_json_form};
 
-use super::hop::{HopInput, OutputTable, RowOutcome, Source, TableStatus, get, take};
+use super::plan::{HopInput, OutputTable, RowOutcome, Source, TableStatus};
+use super::row::{get, take};
 
 /// One column from a SQL Server type name, as the 6.15 backup reads it from `syscolumns`:
 /// `int` → Integer 4, `datetime` → DateTime 8, `ntext`/`text` → Text 16, `bit` → Boolean 1,
@@ -252,7 +253,7 @@ pub fn first_text(input: &HopInput<'_>, table: &str, column: &str) -> Result<Opt
     if input.table(table).is_some() {
         input.for_each_row(table, |row| {
             if found.is_none() {
-                found = super::hop::text(&row, column).filter(|s| !s.trim().is_empty());
+                found = super::row::text(&row, column).filter(|s| !s.trim().is_empty());
             }
             Ok(())
         })?;
@@ -262,12 +263,12 @@ pub fn first_text(input: &HopInput<'_>, table: &str, column: &str) -> Result<Opt
 
 /// An integer value of a row, from a number or numeric text.
 pub fn int(row: &Row, key: &str) -> Option<i64> {
-    super::hop::get_int(row, key)
+    super::row::get_int(row, key)
 }
 
 /// Sets a value under the row's own spelling of `key` (matched case-insensitively), or adds it.
 pub fn put(row: &mut Row, key: &str, value: impl Into<Value>) {
-    super::hop::set(row, key, value.into());
+    super::row::set(row, key, value.into());
 }
 
 /// One column of a table as integers, one entry per row in row order (`None` where the value

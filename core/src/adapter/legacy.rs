@@ -8,8 +8,9 @@ use std::collections::BTreeSet;
 
 use serde_json::Value;
 
+use super::plan::HopInput;
+use super::row::{get, take, text};
 use super::schema::{self, AddedColumn, drop_empty, put, sql_column};
-use super::{HopInput, get, take, text};
 use crate::error::Result;
 use crate::model::{Column, Row};
 

@@ -1,57 +1,13 @@
-//! Version adapters, their `inventory` registry, and the upgrade-path graph they form.
-//!
-//! Each adapter crate ends its `lib.rs` with one `inventory::submit!` of an
-//! [`AdapterRegistration`]. [`Registry::load`] collects them, and [`Registry::path`] resolves the
-//! one chain of adapters from a detected version to a target.
+//! The registry of linked adapters and the upgrade-path graph they form: [`Registry::load`]
+//! collects the `inventory` submissions, and [`Registry::path`] resolves the one chain of
+//! adapters from a detected version to a target.
 
 use std::fmt;
 
-use semver::{Version, VersionReq};
+use semver::Version;
 
-use crate::update::{HopInput, HopPlan};
+use super::registration::AdapterRegistration;
 use crate::version::names;
-
-/// One upgrade hop: it accepts backups of some versions and produces the next version's shape.
-pub trait VersionAdapter: Send + Sync + 'static {
-    /// A short, unique name such as `v4_1`.
-    fn name(&self) -> &'static str;
-
-    /// The source versions this adapter converts, e.g. `>=4.1.0, <5.0.0`.
-    fn accepts(&self) -> VersionReq;
-
-    /// The version its output has.
-    fn produces(&self) -> Version;
-
-    /// Plans the hop: the output tables, where their rows come from and how each row changes.
-    /// Context from other tables (which site owns which content table) is read here, before
-    /// any rows stream.
-    fn plan(&self, input: &HopInput<'_>) -> crate::Result<HopPlan>;
-
-    /// The tables a fresh install of the produced version creates. When a chain stops after
-    /// this hop, the engine adds each one the plan does not write, empty, so that the output is
-    /// a database that version's CMS runs on (log tables a backup leaves out included).
-    /// Adapters whose plan always writes the whole schema keep the default.
-    fn install_tables(&self) -> crate::Result<Vec<crate::model::TableMeta>> {
-        Ok(Vec::new())
-    }
-}
-
-/// What an adapter crate submits to `inventory`.
-///
-/// Public with a `const fn new` so that `inventory::submit!` in other crates can build it.
-pub struct AdapterRegistration {
-    pub adapter: &'static dyn VersionAdapter,
-    /// The crate that registered it, for `siteserver versions`.
-    pub krate: &'static str,
-}
-
-impl AdapterRegistration {
-    pub const fn new(adapter: &'static dyn VersionAdapter, krate: &'static str) -> Self {
-        AdapterRegistration { adapter, krate }
-    }
-}
-
-inventory::collect!(AdapterRegistration);
 
 /// A registry that cannot be used.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -279,6 +235,9 @@ impl Registry {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::adapter::plan::{HopInput, HopPlan};
+    use crate::adapter::registration::VersionAdapter;
+    use semver::VersionReq;
 
     struct Fake(&'static str, &'static str, &'static str);
 
@@ -292,7 +251,7 @@ mod tests {
         fn produces(&self) -> Version {
             Version::parse(self.2).unwrap()
         }
-        fn plan(&self, _: &HopInput<'_>) -> crate::Result<HopPlan> {
+        fn plan(&self, _: &HopInput<'_>) -> crate::error::Result<HopPlan> {
             Ok(HopPlan::default())
         }
     }

@@ -1,0 +1,328 @@
+//! Stage 1: the whole folder read and checked before any connection is opened.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use super::rows::{convert, locate_values};
+use crate::backup::{BackupReader, RowKeys, TableData};
+use crate::detect::detect_folder;
+use crate::dialect::{CmsSchema, ColumnFit};
+use crate::error::{Error, Result};
+use crate::model::DataType;
+use crate::ops::tables::{Skipped, select_tables};
+use crate::progress::Progress;
+use crate::value::SqlValue;
+use crate::version::parse_version;
+
+#[derive(Debug, Clone)]
+pub struct RestoreOptions {
+    /// The backup folder.
+    pub dir: PathBuf,
+    /// Restore only these tables (case-insensitive).
+    pub includes: Option<Vec<String>>,
+    /// Leave these tables out.
+    pub excludes: Vec<String>,
+    /// Drop target tables that have the name of a table to restore, instead of refusing.
+    pub drop_existing: bool,
+}
+
+/// A backup folder that has been read and checked in full, ready to be written.
+#[derive(Debug)]
+pub struct RestorePlan {
+    pub(super) reader: Arc<BackupReader>,
+    pub(super) tables: Vec<TableData>,
+    /// Per table, per column: what the values need from the target's column types.
+    pub(super) sizes: Vec<Vec<ColumnSizes>>,
+    pub(super) skipped: Vec<Skipped>,
+    pub(super) drop_existing: bool,
+    /// The SiteServer schema the folder is in, which the target is created for.
+    pub(super) schema: CmsSchema,
+    /// Which version that is and how it was found.
+    pub(super) schema_source: String,
+    /// The content tables the folder's sites name, lower-cased: they get the CMS's indexes.
+    pub(super) content_tables: Vec<String>,
+}
+
+/// A column's [`ColumnFit`], with the row that set each maximum, for messages.
+#[derive(Debug, Clone, Default)]
+pub(super) struct ColumnSizes {
+    pub(super) fit: ColumnFit,
+    chars_at: String,
+    nul_at: String,
+    int_at: String,
+    decimal_at: String,
+    frac_at: String,
+}
+
+impl ColumnSizes {
+    fn measure(&mut self, data_type: DataType, v: &SqlValue, at: impl Fn() -> String) {
+        let fit = &mut self.fit;
+        match v {
+            SqlValue::Text(s) => {
+                // Only a VarChar has a length to outgrow.
+                if data_type == DataType::VarChar {
+                    let chars = s.chars().count();
+                    if chars > fit.max_chars {
+                        fit.max_chars = chars;
+                        self.chars_at = at();
+                    }
+                    fit.max_utf16 = fit.max_utf16.max(s.encode_utf16().count());
+                }
+                if !fit.nul_char && s.contains('\0') {
+                    fit.nul_char = true;
+                    self.nul_at = at();
+                }
+            }
+            SqlValue::Int(i) if !fit.wide_int && i32::try_from(*i).is_err() => {
+                fit.wide_int = true;
+                self.int_at = at();
+            }
+            SqlValue::Decimal(d) => {
+                let (int_digits, scale) = decimal_digits(d);
+                if int_digits > fit.int_digits || scale > fit.scale {
+                    fit.int_digits = fit.int_digits.max(int_digits);
+                    fit.scale = fit.scale.max(scale);
+                    self.decimal_at = at();
+                }
+            }
+            SqlValue::DateTime(d) => {
+                let frac = frac_digits(chrono::Timelike::nanosecond(d));
+                if frac > fit.frac_digits {
+                    fit.frac_digits = frac;
+                    self.frac_at = at();
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// The row that made a column of `data_type` need more than the standard type.
+    pub(super) fn widest_at(&self, data_type: DataType) -> &str {
+        match data_type {
+            DataType::Integer => &self.int_at,
+            DataType::Decimal => &self.decimal_at,
+            DataType::DateTime => &self.frac_at,
+            _ => &self.chars_at,
+        }
+    }
+
+    /// The row holding a value no type of the target can store: for text, the only such value
+    /// is a NUL character in PostgreSQL.
+    pub(super) fn refused_at(&self, data_type: DataType) -> &str {
+        match data_type {
+            DataType::Text | DataType::VarChar => &self.nul_at,
+            _ => self.widest_at(data_type),
+        }
+    }
+}
+
+/// Digits before the point (leading zeros not counted) and after it (trailing zeros not counted)
+/// of normalized decimal text such as `-12.50`.
+fn decimal_digits(d: &str) -> (u32, u32) {
+    let d = d.trim_start_matches('-');
+    let (i, f) = d.split_once('.').unwrap_or((d, ""));
+    let count = |s: &str| u32::try_from(s.len()).unwrap_or(u32::MAX);
+    (
+        count(i.trim_start_matches('0')),
+        count(f.trim_end_matches('0')),
+    )
+}
+
+/// Digits of fractional seconds in `nanos`, trailing zeros not counted.
+fn frac_digits(nanos: u32) -> u32 {
+    let mut n = nanos % 1_000_000_000;
+    if n == 0 {
+        return 0;
+    }
+    let mut digits = 9;
+    while n.is_multiple_of(10) {
+        n /= 10;
+        digits -= 1;
+    }
+    digits
+}
+
+impl RestorePlan {
+    /// Tables to restore, in order, with their row counts.
+    pub fn tables(&self) -> impl Iterator<Item = (&str, u64)> {
+        self.tables
+            .iter()
+            .map(|t| (t.meta.name.as_str(), t.total_count))
+    }
+
+    /// The SiteServer schema the target is created for.
+    pub fn schema(&self) -> CmsSchema {
+        self.schema
+    }
+
+    /// The folder's SiteServer version and where it was read, such as
+    /// `7.4.0, from _manifest.json sourceVersion 7.4.0`; empty when it has none.
+    pub fn schema_source(&self) -> &str {
+        &self.schema_source
+    }
+}
+
+/// The SiteServer schema of a folder, from the version its `_manifest.json` records, else from
+/// the one `update` would detect, with where it was read. A folder of no SiteServer version, or
+/// of one before 6.0, gets [`CmsSchema::Any`] and restores as it always did.
+fn folder_schema(reader: &BackupReader) -> (CmsSchema, String) {
+    let recorded = reader
+        .manifest()
+        .and_then(|m| m.source_version.as_deref())
+        .and_then(|v| {
+            parse_version(v)
+                .ok()
+                .map(|p| (p, format!("_manifest.json sourceVersion {v}")))
+        });
+    let found = recorded.or_else(|| {
+        detect_folder(reader)
+            .ok()
+            .map(|d| (d.version.clone(), d.to_string()))
+    });
+    match found {
+        Some((v, why)) => (CmsSchema::for_version(&v), format!("{v}, from {why}")),
+        None => (CmsSchema::Any, String::new()),
+    }
+}
+
+/// The content tables named by the folder's sites (and, in 7.x, channels), lower-cased.
+fn content_tables(reader: &BackupReader) -> Result<Vec<String>> {
+    let mut out: Vec<String> = Vec::new();
+    for (table, column) in [
+        ("siteserver_Site", "TableName"),
+        ("siteserver_Channel", "TableName"),
+    ] {
+        let Some(name) = reader
+            .tables()
+            .iter()
+            .find(|t| t.eq_ignore_ascii_case(table))
+        else {
+            continue;
+        };
+        let data = reader.table(name)?;
+        let Some(index) = data
+            .meta
+            .columns
+            .iter()
+            .position(|c| c.attribute_name.eq_ignore_ascii_case(column))
+        else {
+            continue;
+        };
+        let keys = RowKeys::new(&data.meta);
+        for file in &data.row_files {
+            reader.read_rows(name, file, |_, row| {
+                if let Ok(values) = keys.align(row)
+                    && let Some(t) = values[index].as_str()
+                    && !t.trim().is_empty()
+                    && !out.contains(&t.trim().to_lowercase())
+                {
+                    out.push(t.trim().to_lowercase());
+                }
+                Ok(())
+            })?;
+        }
+    }
+    Ok(out)
+}
+
+/// Reads and checks the whole folder: metadata, every row and value, and row counts.
+///
+/// Runs before any connection is opened, so bad input never touches the target.
+pub fn plan_restore(opts: &RestoreOptions, progress: &dyn Progress) -> Result<RestorePlan> {
+    let reader = Arc::new(BackupReader::open(&opts.dir)?);
+    if let Some(m) = reader.manifest()
+        && !m.failed_tables.is_empty()
+    {
+        return Err(Error::Invalid(format!(
+            "{}: this backup is incomplete: tables {} failed when it was taken; \
+             take the backup again",
+            opts.dir.display(),
+            m.failed_tables.join(", ")
+        )));
+    }
+    reader.verify_manifest_files()?;
+    let (selected, skipped, missing) = select_tables(
+        reader.tables(),
+        opts.includes.as_deref(),
+        &opts.excludes,
+        &[],
+    );
+    if !missing.is_empty() {
+        return Err(Error::Invalid(format!(
+            "--includes names tables that are not in {}: {}",
+            opts.dir.join(crate::backup::TABLES_FILE).display(),
+            missing.join(", ")
+        )));
+    }
+    let (schema, schema_source) = folder_schema(&reader);
+    let content_tables = if schema == CmsSchema::Any {
+        Vec::new()
+    } else {
+        content_tables(&reader)?
+    };
+    let mut tables = Vec::with_capacity(selected.len());
+    let mut sizes = Vec::with_capacity(selected.len());
+    for name in &selected {
+        let data = reader.table(name)?;
+        progress.note(&format!("checking {name}"));
+        sizes.push(check_table(&reader, &data)?);
+        tables.push(data);
+    }
+    Ok(RestorePlan {
+        reader,
+        tables,
+        sizes,
+        skipped,
+        drop_existing: opts.drop_existing,
+        schema,
+        schema_source,
+        content_tables,
+    })
+}
+
+/// Checks every row of a table and measures what its values need from the column types.
+fn check_table(reader: &BackupReader, data: &TableData) -> Result<Vec<ColumnSizes>> {
+    let keys = RowKeys::new(&data.meta);
+    let mut total = 0u64;
+    let mut sizes = vec![ColumnSizes::default(); data.meta.columns.len()];
+    for file in &data.row_files {
+        total += reader.read_rows(&data.meta.name, file, |i, row| {
+            let values = convert(data, &keys, file, i, row)?;
+            for ((size, v), col) in sizes.iter_mut().zip(&values).zip(&data.meta.columns) {
+                size.measure(col.data_type, v, || locate_values(data, file, i, &values));
+            }
+            Ok(())
+        })?;
+    }
+    if total != data.total_count {
+        let path = reader
+            .dir()
+            .join(&data.meta.name)
+            .join(crate::backup::METADATA_FILE);
+        return Err(Error::Format {
+            path,
+            message: format!(
+                "totalCount is {} but the row files hold {total} rows",
+                data.total_count
+            ),
+        });
+    }
+    Ok(sizes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{decimal_digits, frac_digits};
+
+    #[test]
+    fn digits_are_counted_without_padding_zeros() {
+        assert_eq!(decimal_digits("12.50"), (2, 1));
+        assert_eq!(decimal_digits("-0.001"), (0, 3));
+        assert_eq!(decimal_digits("9999999999999999.99"), (16, 2));
+        assert_eq!(decimal_digits("5.0"), (1, 0));
+        assert_eq!(frac_digits(0), 0);
+        assert_eq!(frac_digits(250_000_000), 2);
+        assert_eq!(frac_digits(123_456_000), 6);
+        assert_eq!(frac_digits(1), 9);
+    }
+}

@@ -1,0 +1,250 @@
+//! Stage 2: the checked folder written into the target, table by table.
+
+use std::sync::Arc;
+
+use tokio::sync::mpsc;
+
+use super::check::{ColumnSizes, RestorePlan};
+use super::rows::convert;
+use super::summary::RestoreReport;
+use crate::backup::{BackupReader, RowKeys, TableData};
+use crate::dialect::{CmsSchema, ColumnFit, Dialect};
+use crate::driver::DatabaseDriver;
+use crate::error::{Error, Result};
+use crate::model::TableMeta;
+use crate::ops::tables::TableDone;
+use crate::progress::Progress;
+use crate::value::SqlValue;
+
+/// Writes a checked folder into the database behind `driver`.
+pub async fn restore(
+    driver: &mut dyn DatabaseDriver,
+    plan: RestorePlan,
+    progress: &dyn Progress,
+) -> Result<RestoreReport> {
+    let RestorePlan {
+        reader,
+        tables,
+        sizes,
+        skipped,
+        drop_existing,
+        schema,
+        schema_source: _,
+        content_tables,
+    } = plan;
+    let dialect = driver.dialect();
+    let fits = fit_columns(dialect, schema, &tables, &sizes, progress)?;
+    let existing = driver.list_tables().await?;
+    let clashes: Vec<&String> = existing
+        .iter()
+        .filter(|e| tables.iter().any(|t| t.meta.name.eq_ignore_ascii_case(e)))
+        .collect();
+    if !clashes.is_empty() && !drop_existing {
+        return Err(Error::Invalid(format!(
+            "the target database already has {} table(s) this backup would restore: {}; \
+             nothing was written (use --drop-existing to replace them)",
+            clashes.len(),
+            clashes
+                .iter()
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )));
+    }
+
+    // Pass 2: write.
+    let mut report = RestoreReport {
+        skipped,
+        ..Default::default()
+    };
+    let mut created: Vec<String> = Vec::new();
+    for (data, fit) in tables.iter().zip(&fits) {
+        let name = &data.meta.name;
+        // The names the CMS of the folder's version looks for.
+        let target = schema.table_meta(dialect, &data.meta);
+        let result = async {
+            if let Some(old) = clashes.iter().find(|c| c.eq_ignore_ascii_case(name)) {
+                driver.drop_table(old).await?;
+            }
+            driver.create_table_in(schema, &target, fit).await?;
+            created.push(target.name.clone());
+            if content_tables.contains(&name.to_lowercase()) {
+                for index in schema.content_indexes(&data.meta.name) {
+                    create_index(driver, schema, &target, index).await?;
+                }
+            }
+            progress.table_started(name, data.total_count);
+            driver.begin().await?;
+            match write_table(driver, &reader, data, &target, progress).await {
+                Ok(()) => driver.commit().await?,
+                Err(e) => {
+                    let _ = driver.rollback().await;
+                    return Err(e);
+                }
+            }
+            driver.after_insert(&target).await
+        }
+        .await;
+        if let Err(e) = result {
+            progress.table_failed(name, &e.to_string());
+            for t in created.iter().rev() {
+                let _ = driver.drop_table(t).await;
+            }
+            return Err(Error::Invalid(format!(
+                "restoring table `{name}` failed, so the {} table(s) this run created were dropped again: {e}",
+                created.len()
+            )));
+        }
+        progress.table_finished(name, data.total_count);
+        report.tables.push(TableDone {
+            table: name.clone(),
+            rows: data.total_count,
+        });
+    }
+    Ok(report)
+}
+
+/// Creates one of the CMS's content-table indexes, if the table has its columns (a content
+/// table of another shape gets none).
+async fn create_index(
+    driver: &mut dyn DatabaseDriver,
+    schema: CmsSchema,
+    target: &TableMeta,
+    index: crate::dialect::Index,
+) -> Result<()> {
+    let dialect = driver.dialect();
+    let mut columns = Vec::with_capacity(index.columns.len());
+    for (c, desc) in &index.columns {
+        let Some(col) = target
+            .columns
+            .iter()
+            .find(|x| x.attribute_name.eq_ignore_ascii_case(c))
+        else {
+            return Ok(());
+        };
+        columns.push((col.attribute_name.clone(), *desc));
+    }
+    let index = crate::dialect::Index {
+        name: schema.ident(dialect, &index.name),
+        columns,
+    };
+    driver
+        .execute(&dialect.create_index(&target.name, &index))
+        .await
+}
+
+/// Column types for the target: widened where a value needs it, with a warning naming the
+/// column and the row. A value no type of the target can hold fails the restore here, before
+/// anything is written.
+fn fit_columns(
+    dialect: Dialect,
+    schema: CmsSchema,
+    tables: &[TableData],
+    sizes: &[Vec<ColumnSizes>],
+    progress: &dyn Progress,
+) -> Result<Vec<Vec<ColumnFit>>> {
+    let mut refused = Vec::new();
+    let mut fits = Vec::with_capacity(tables.len());
+    for (data, sizes) in tables.iter().zip(sizes) {
+        for (col, size) in data.meta.columns.iter().zip(sizes) {
+            if let Some(why) = dialect.unrepresentable(col, &size.fit) {
+                let at = size.refused_at(col.data_type);
+                refused.push(format!("{at}, column `{}`: {why}", col.attribute_name));
+                continue;
+            }
+            let at = size.widest_at(col.data_type);
+            let standard = dialect.column_type_in(schema, col, &ColumnFit::default());
+            let widened = dialect.column_type_in(schema, col, &size.fit);
+            if widened != standard {
+                progress.warn(&format!(
+                    "column `{}`.`{}` is created as {widened} instead of {standard}: \
+                     {at} holds a value that does not fit {standard}",
+                    data.meta.name, col.attribute_name
+                ));
+            }
+        }
+        fits.push(sizes.iter().map(|s| s.fit).collect());
+    }
+    if !refused.is_empty() {
+        return Err(Error::Invalid(format!(
+            "{} column(s) hold values {} cannot store, so nothing was written: {}",
+            refused.len(),
+            dialect.name(),
+            refused.join("; ")
+        )));
+    }
+    Ok(fits)
+}
+
+/// Reads rows on a blocking thread and inserts them here, a batch at a time, so memory holds
+/// at most a few batches whatever the table's size.
+///
+/// `target` is the table as created: the folder's table, its names as the CMS looks for them.
+async fn write_table(
+    driver: &mut dyn DatabaseDriver,
+    reader: &Arc<BackupReader>,
+    data: &TableData,
+    target: &TableMeta,
+    progress: &dyn Progress,
+) -> Result<()> {
+    let batch_rows = driver.dialect().batch_rows(data.meta.columns.len());
+    let batch_bytes = driver.max_batch_bytes();
+    let (tx, mut rx) = mpsc::channel::<Vec<Vec<SqlValue>>>(2);
+    let producer = {
+        let reader = Arc::clone(reader);
+        let data = data.clone();
+        tokio::task::spawn_blocking(move || produce(&reader, &data, batch_rows, batch_bytes, &tx))
+    };
+    let mut result = Ok(());
+    while let Some(batch) = rx.recv().await {
+        if let Err(e) = driver.insert_rows(target, &batch).await {
+            result = Err(e);
+            break;
+        }
+        progress.rows_done(&data.meta.name, batch.len() as u64);
+    }
+    drop(rx);
+    let produced = producer
+        .await
+        .map_err(|e| Error::table(&data.meta.name, format!("reader thread failed: {e}")))?;
+    result?;
+    produced
+}
+
+/// Sends batches of at most `batch_rows` rows and, unless one row alone is larger, at most
+/// `batch_bytes` bytes.
+fn produce(
+    reader: &BackupReader,
+    data: &TableData,
+    batch_rows: usize,
+    batch_bytes: usize,
+    tx: &mpsc::Sender<Vec<Vec<SqlValue>>>,
+) -> Result<()> {
+    let keys = RowKeys::new(&data.meta);
+    let mut batch = Vec::with_capacity(batch_rows);
+    let mut bytes = 0usize;
+    let closed = || Error::table(&data.meta.name, "insert stopped");
+    for file in &data.row_files {
+        reader.read_rows(&data.meta.name, file, |i, row| {
+            let values = convert(data, &keys, file, i, row)?;
+            let size = values.iter().map(SqlValue::approx_len).sum::<usize>();
+            if !batch.is_empty() && bytes + size > batch_bytes {
+                let full = std::mem::replace(&mut batch, Vec::with_capacity(batch_rows));
+                tx.blocking_send(full).map_err(|_| closed())?;
+                bytes = 0;
+            }
+            bytes += size;
+            batch.push(values);
+            if batch.len() >= batch_rows {
+                bytes = 0;
+                let full = std::mem::replace(&mut batch, Vec::with_capacity(batch_rows));
+                tx.blocking_send(full).map_err(|_| closed())?;
+            }
+            Ok(())
+        })?;
+    }
+    if !batch.is_empty() {
+        tx.blocking_send(batch).map_err(|_| closed())?;
+    }
+    Ok(())
+}

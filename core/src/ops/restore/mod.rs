@@ -1,0 +1,20 @@
+//! `restore`: a backup folder into a database, all or nothing, in stages:
+//!
+//! 1. [`check`]: read and check the whole folder, and measure what its values need;
+//! 2. [`load`]: create the tables and stream the rows in, one transaction per table;
+//! 3. [`summary`]: what was restored and what was left out.
+//!
+//! [`rows`] turns a row of a file into insert values, for both the check and the load.
+//!
+//! The whole folder is read and checked before the first statement is sent, so bad input never
+//! leaves a half-restored database. If the database fails later, the tables created by this run
+//! are dropped again.
+
+mod check;
+mod load;
+mod rows;
+mod summary;
+
+pub use check::{RestoreOptions, RestorePlan, plan_restore};
+pub use load::restore;
+pub use summary::RestoreReport;
