@@ -4,6 +4,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use super::rows::{convert, locate_values};
+use super::spill::SpillWriter;
 use crate::backup::{BackupReader, RowKeys, TableData};
 use crate::detect::detect_folder;
 use crate::dialect::{CmsSchema, ColumnFit};
@@ -29,7 +30,6 @@ pub struct RestoreOptions {
 /// A backup folder that has been read and checked in full, ready to be written.
 #[derive(Debug)]
 pub struct RestorePlan {
-    pub(super) reader: Arc<BackupReader>,
     pub(super) tables: Vec<TableData>,
     /// Per table, per column: what the values need from the target's column types.
     pub(super) sizes: Vec<Vec<ColumnSizes>>,
@@ -41,6 +41,10 @@ pub struct RestorePlan {
     pub(super) schema_source: String,
     /// The content tables the folder's sites name, lower-cased: they get the CMS's indexes.
     pub(super) content_tables: Vec<String>,
+    /// Each table's checked rows, so the load does not parse the JSON again; the folder goes
+    /// with the plan.
+    pub(super) spills: Vec<PathBuf>,
+    pub(super) _spill_dir: tempfile::TempDir,
 }
 
 /// A column's [`ColumnFit`], with the row that set each maximum, for messages.
@@ -260,16 +264,23 @@ pub fn plan_restore(opts: &RestoreOptions, progress: &dyn Progress) -> Result<Re
     } else {
         content_tables(&reader)?
     };
+    let spill_dir = tempfile::Builder::new()
+        .prefix("siteserver-restore-")
+        .tempdir()
+        .map_err(|e| Error::io(&std::env::temp_dir(), e))?;
     let mut tables = Vec::with_capacity(selected.len());
     let mut sizes = Vec::with_capacity(selected.len());
-    for name in &selected {
+    let mut spills = Vec::with_capacity(selected.len());
+    for (i, name) in selected.iter().enumerate() {
         let data = reader.table(name)?;
         progress.note(&format!("checking {name}"));
-        sizes.push(check_table(&reader, &data)?);
+        let spill = SpillWriter::create(&spill_dir.path().join(format!("{i}.bin")))?;
+        let (size, spill) = check_table(&reader, &data, spill)?;
+        sizes.push(size);
+        spills.push(spill);
         tables.push(data);
     }
     Ok(RestorePlan {
-        reader,
         tables,
         sizes,
         skipped,
@@ -277,11 +288,18 @@ pub fn plan_restore(opts: &RestoreOptions, progress: &dyn Progress) -> Result<Re
         schema,
         schema_source,
         content_tables,
+        spills,
+        _spill_dir: spill_dir,
     })
 }
 
-/// Checks every row of a table and measures what its values need from the column types.
-fn check_table(reader: &BackupReader, data: &TableData) -> Result<Vec<ColumnSizes>> {
+/// Checks every row of a table, measures what its values need from the column types, and
+/// keeps the checked rows in `spill`.
+fn check_table(
+    reader: &BackupReader,
+    data: &TableData,
+    mut spill: SpillWriter,
+) -> Result<(Vec<ColumnSizes>, PathBuf)> {
     let keys = RowKeys::new(&data.meta);
     let mut total = 0u64;
     let mut sizes = vec![ColumnSizes::default(); data.meta.columns.len()];
@@ -291,7 +309,7 @@ fn check_table(reader: &BackupReader, data: &TableData) -> Result<Vec<ColumnSize
             for ((size, v), col) in sizes.iter_mut().zip(&values).zip(&data.meta.columns) {
                 size.measure(col.data_type, v, || locate_values(data, file, i, &values));
             }
-            Ok(())
+            spill.push(&values)
         })?;
     }
     if total != data.total_count {
@@ -307,7 +325,7 @@ fn check_table(reader: &BackupReader, data: &TableData) -> Result<Vec<ColumnSize
             ),
         });
     }
-    Ok(sizes)
+    Ok((sizes, spill.finish()?))
 }
 
 #[cfg(test)]

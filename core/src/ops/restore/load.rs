@@ -1,13 +1,13 @@
 //! Stage 2: the checked folder written into the target, table by table.
 
-use std::sync::Arc;
+use std::path::Path;
 
 use tokio::sync::mpsc;
 
 use super::check::{ColumnSizes, RestorePlan};
-use super::rows::convert;
+use super::spill::SpillReader;
 use super::summary::RestoreReport;
-use crate::backup::{BackupReader, RowKeys, TableData};
+use crate::backup::TableData;
 use crate::dialect::{CmsSchema, ColumnFit, Dialect};
 use crate::driver::DatabaseDriver;
 use crate::error::{Error, Result};
@@ -23,7 +23,6 @@ pub async fn restore(
     progress: &dyn Progress,
 ) -> Result<RestoreReport> {
     let RestorePlan {
-        reader,
         tables,
         sizes,
         skipped,
@@ -31,6 +30,8 @@ pub async fn restore(
         schema,
         schema_source: _,
         content_tables,
+        spills,
+        _spill_dir,
     } = plan;
     let dialect = driver.dialect();
     let fits = fit_columns(dialect, schema, &tables, &sizes, progress)?;
@@ -58,7 +59,7 @@ pub async fn restore(
         ..Default::default()
     };
     let mut created: Vec<String> = Vec::new();
-    for (data, fit) in tables.iter().zip(&fits) {
+    for ((data, fit), spill) in tables.iter().zip(&fits).zip(&spills) {
         let name = &data.meta.name;
         // The names the CMS of the folder's version looks for.
         let target = schema.table_meta(dialect, &data.meta);
@@ -75,7 +76,7 @@ pub async fn restore(
             }
             progress.table_started(name, data.total_count);
             driver.begin().await?;
-            match write_table(driver, &reader, data, &target, progress).await {
+            match write_table(driver, data, spill, &target, progress).await {
                 Ok(()) => driver.commit().await?,
                 Err(e) => {
                     let _ = driver.rollback().await;
@@ -176,14 +177,14 @@ fn fit_columns(
     Ok(fits)
 }
 
-/// Reads rows on a blocking thread and inserts them here, a batch at a time, so memory holds
-/// at most a few batches whatever the table's size.
+/// Reads the checked rows on a blocking thread and inserts them here, a batch at a time, so
+/// memory holds at most a few batches whatever the table's size.
 ///
 /// `target` is the table as created: the folder's table, its names as the CMS looks for them.
 async fn write_table(
     driver: &mut dyn DatabaseDriver,
-    reader: &Arc<BackupReader>,
     data: &TableData,
+    spill: &Path,
     target: &TableMeta,
     progress: &dyn Progress,
 ) -> Result<()> {
@@ -191,9 +192,9 @@ async fn write_table(
     let batch_bytes = driver.max_batch_bytes();
     let (tx, mut rx) = mpsc::channel::<Vec<Vec<SqlValue>>>(2);
     let producer = {
-        let reader = Arc::clone(reader);
-        let data = data.clone();
-        tokio::task::spawn_blocking(move || produce(&reader, &data, batch_rows, batch_bytes, &tx))
+        let spill = SpillReader::open(spill, data.meta.columns.len())?;
+        let table = data.meta.name.clone();
+        tokio::task::spawn_blocking(move || produce(spill, &table, batch_rows, batch_bytes, &tx))
     };
     let mut result = Ok(());
     while let Some(batch) = rx.recv().await {
@@ -214,34 +215,29 @@ async fn write_table(
 /// Sends batches of at most `batch_rows` rows and, unless one row alone is larger, at most
 /// `batch_bytes` bytes.
 fn produce(
-    reader: &BackupReader,
-    data: &TableData,
+    mut spill: SpillReader,
+    table: &str,
     batch_rows: usize,
     batch_bytes: usize,
     tx: &mpsc::Sender<Vec<Vec<SqlValue>>>,
 ) -> Result<()> {
-    let keys = RowKeys::new(&data.meta);
     let mut batch = Vec::with_capacity(batch_rows);
     let mut bytes = 0usize;
-    let closed = || Error::table(&data.meta.name, "insert stopped");
-    for file in &data.row_files {
-        reader.read_rows(&data.meta.name, file, |i, row| {
-            let values = convert(data, &keys, file, i, row)?;
-            let size = values.iter().map(SqlValue::approx_len).sum::<usize>();
-            if !batch.is_empty() && bytes + size > batch_bytes {
-                let full = std::mem::replace(&mut batch, Vec::with_capacity(batch_rows));
-                tx.blocking_send(full).map_err(|_| closed())?;
-                bytes = 0;
-            }
-            bytes += size;
-            batch.push(values);
-            if batch.len() >= batch_rows {
-                bytes = 0;
-                let full = std::mem::replace(&mut batch, Vec::with_capacity(batch_rows));
-                tx.blocking_send(full).map_err(|_| closed())?;
-            }
-            Ok(())
-        })?;
+    let closed = || Error::table(table, "insert stopped");
+    while let Some(values) = spill.next_row()? {
+        let size = values.iter().map(SqlValue::approx_len).sum::<usize>();
+        if !batch.is_empty() && bytes + size > batch_bytes {
+            let full = std::mem::replace(&mut batch, Vec::with_capacity(batch_rows));
+            tx.blocking_send(full).map_err(|_| closed())?;
+            bytes = 0;
+        }
+        bytes += size;
+        batch.push(values);
+        if batch.len() >= batch_rows {
+            bytes = 0;
+            let full = std::mem::replace(&mut batch, Vec::with_capacity(batch_rows));
+            tx.blocking_send(full).map_err(|_| closed())?;
+        }
     }
     if !batch.is_empty() {
         tx.blocking_send(batch).map_err(|_| closed())?;

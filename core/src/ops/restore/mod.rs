@@ -4,7 +4,8 @@
 //! 2. [`load`]: create the tables and stream the rows in, one transaction per table;
 //! 3. [`summary`]: what was restored and what was left out.
 //!
-//! [`rows`] turns a row of a file into insert values, for both the check and the load.
+//! [`rows`] turns a row of a file into insert values during the check, and [`spill`] keeps them
+//! for the load, so each row is parsed once.
 //!
 //! The whole folder is read and checked before the first statement is sent, so bad input never
 //! leaves a half-restored database. If the database fails later, the tables created by this run
@@ -13,6 +14,7 @@
 mod check;
 mod load;
 mod rows;
+mod spill;
 mod summary;
 
 pub use check::{RestoreOptions, RestorePlan, plan_restore};
