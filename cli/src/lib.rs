@@ -112,6 +112,16 @@ pub struct RestoreArgs {
     /// that already has any of them is refused before anything is written.
     #[arg(long)]
     pub drop_existing: bool,
+
+    /// Tables loaded at once, each on its own connection (default: the number of cores, at
+    /// most 4). SQLite takes one writer, so it always loads one table at a time.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=64))]
+    pub jobs: Option<u64>,
+}
+
+/// `--jobs` when not given: the number of cores, at most 4.
+pub fn default_jobs() -> u64 {
+    std::thread::available_parallelism().map_or(1, |n| n.get().min(4) as u64)
 }
 
 #[derive(Debug, Clone, Args)]

@@ -1,9 +1,10 @@
 //! Per-table lines on stdout, and a progress bar on stderr for long tables when it is a terminal.
 
+use std::collections::HashMap;
 use std::io::IsTerminal;
 use std::sync::Mutex;
 
-use indicatif::{ProgressBar, ProgressStyle};
+use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 use sscms_core::Progress;
 
 use crate::cmd::thousands;
@@ -14,7 +15,9 @@ const BAR_THRESHOLD: u64 = 5_000;
 pub struct CliProgress {
     verb: &'static str,
     terminal: bool,
-    bar: Mutex<Option<ProgressBar>>,
+    /// One bar per table in flight (several with `--jobs`).
+    bars: MultiProgress,
+    by_table: Mutex<HashMap<String, ProgressBar>>,
 }
 
 impl CliProgress {
@@ -22,13 +25,27 @@ impl CliProgress {
         CliProgress {
             verb,
             terminal: std::io::stderr().is_terminal(),
-            bar: Mutex::new(None),
+            bars: MultiProgress::new(),
+            by_table: Mutex::new(HashMap::new()),
         }
     }
 
-    fn clear(&self) {
-        if let Some(bar) = self.bar.lock().ok().and_then(|mut b| b.take()) {
+    fn clear(&self, table: &str) {
+        if let Some(bar) = self.by_table.lock().ok().and_then(|mut b| b.remove(table)) {
             bar.finish_and_clear();
+            self.bars.remove(&bar);
+        }
+    }
+
+    /// Prints a line above the bars.
+    fn line(&self, text: &str, stderr: bool) {
+        let bars = self.by_table.lock().map(|b| !b.is_empty()).unwrap_or(false);
+        match (bars, stderr) {
+            (true, _) => {
+                let _ = self.bars.println(text);
+            }
+            (false, true) => eprintln!("{text}"),
+            (false, false) => println!("{text}"),
         }
     }
 }
@@ -36,37 +53,45 @@ impl CliProgress {
 impl Progress for CliProgress {
     fn table_started(&self, table: &str, rows: u64) {
         if self.terminal && rows >= BAR_THRESHOLD {
-            let bar = ProgressBar::new(rows);
+            let bar = self.bars.add(ProgressBar::new(rows));
             if let Ok(style) =
                 ProgressStyle::with_template("  {msg} [{bar:40}] {pos}/{len} rows ({eta})")
             {
                 bar.set_style(style.progress_chars("#>-"));
             }
             bar.set_message(table.to_string());
-            if let Ok(mut b) = self.bar.lock() {
-                *b = Some(bar);
+            if let Ok(mut b) = self.by_table.lock() {
+                b.insert(table.to_string(), bar);
             }
         }
     }
 
-    fn rows_done(&self, _table: &str, rows: u64) {
-        if let Some(bar) = self.bar.lock().ok().as_ref().and_then(|b| b.as_ref()) {
+    fn rows_done(&self, table: &str, rows: u64) {
+        if let Some(bar) = self
+            .by_table
+            .lock()
+            .ok()
+            .as_ref()
+            .and_then(|b| b.get(table))
+        {
             bar.inc(rows);
         }
     }
 
     fn table_finished(&self, table: &str, rows: u64) {
-        self.clear();
-        println!("  {table}: {} row(s) {}", thousands(rows), self.verb);
+        self.clear(table);
+        self.line(
+            &format!("  {table}: {} row(s) {}", thousands(rows), self.verb),
+            false,
+        );
     }
 
     fn table_failed(&self, table: &str, error: &str) {
-        self.clear();
-        eprintln!("  {table}: FAILED: {error}");
+        self.clear(table);
+        self.line(&format!("  {table}: FAILED: {error}"), true);
     }
 
     fn warn(&self, message: &str) {
-        self.clear();
-        eprintln!("warning: {message}");
+        self.line(&format!("warning: {message}"), true);
     }
 }

@@ -1,8 +1,8 @@
 //! `siteserver restore`.
 
 use sscms_core::dialect::CmsSchema;
-use sscms_core::ops::{RestoreOptions, plan_restore, restore};
-use sscms_core::{Access, connect};
+use sscms_core::ops::{RestoreOptions, plan_restore, restore_jobs};
+use sscms_core::{Access, DatabaseType, connect};
 
 use super::{absolute, list, thousands};
 use crate::RestoreArgs;
@@ -32,9 +32,29 @@ pub async fn run(args: RestoreArgs) -> anyhow::Result<bool> {
             plan.schema_source()
         ),
     }
-    let mut driver = connect(&config, Access::ReadWrite).await?;
-    let report = restore(driver.as_mut(), plan, &progress).await;
-    driver.close().await?;
+    let mut jobs = args.jobs.unwrap_or_else(crate::default_jobs);
+    if config.database_type == DatabaseType::Sqlite && jobs > 1 {
+        jobs = 1;
+    }
+    let jobs = usize::try_from(jobs)
+        .unwrap_or(1)
+        .min(plan.tables().count().max(1));
+    let mut drivers = Vec::with_capacity(jobs);
+    for _ in 0..jobs {
+        drivers.push(connect(&config, Access::ReadWrite).await?);
+    }
+    if jobs > 1 {
+        println!("Jobs: {jobs} tables at a time, one connection each");
+    }
+    let report = restore_jobs(
+        drivers.iter_mut().map(|d| d.as_mut()).collect(),
+        plan,
+        &progress,
+    )
+    .await;
+    for d in drivers {
+        d.close().await?;
+    }
     let report = report?;
     let rows: u64 = report.tables.iter().map(|t| t.rows).sum();
     println!(

@@ -5,5 +5,7 @@ mod restore;
 mod tables;
 
 pub use backup::{BackupOptions, BackupReport, DEFAULT_EXCLUDES, backup};
-pub use restore::{RestoreOptions, RestorePlan, RestoreReport, plan_restore, restore};
+pub use restore::{
+    RestoreOptions, RestorePlan, RestoreReport, plan_restore, restore, restore_jobs,
+};
 pub use tables::{Skipped, TableDone, TableFailed};

@@ -1,6 +1,8 @@
 //! Stage 2: the checked folder written into the target, table by table.
 
 use std::path::Path;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use tokio::sync::mpsc;
 
@@ -18,7 +20,18 @@ use crate::value::SqlValue;
 
 /// Writes a checked folder into the database behind `driver`.
 pub async fn restore(
-    driver: &mut dyn DatabaseDriver,
+    driver: &mut (dyn DatabaseDriver + 'static),
+    plan: RestorePlan,
+    progress: &dyn Progress,
+) -> Result<RestoreReport> {
+    restore_jobs(vec![driver], plan, progress).await
+}
+
+/// [`restore`] with one job per connection in `drivers`, each taking the next table; the first
+/// connection also checks the target. If any table fails, the others stop after their current
+/// table and every table this run created is dropped again.
+pub async fn restore_jobs(
+    mut drivers: Vec<&mut (dyn DatabaseDriver + 'static)>,
     plan: RestorePlan,
     progress: &dyn Progress,
 ) -> Result<RestoreReport> {
@@ -33,11 +46,14 @@ pub async fn restore(
         spills,
         _spill_dir,
     } = plan;
-    let dialect = driver.dialect();
+    let Some(first) = drivers.first_mut() else {
+        return Err(Error::Invalid("restore needs a connection".into()));
+    };
+    let dialect = first.dialect();
     let fits = fit_columns(dialect, schema, &tables, &sizes, progress)?;
-    let existing = driver.list_tables().await?;
-    let clashes: Vec<&String> = existing
-        .iter()
+    let existing = first.list_tables().await?;
+    let clashes: Vec<String> = existing
+        .into_iter()
         .filter(|e| tables.iter().any(|t| t.meta.name.eq_ignore_ascii_case(e)))
         .collect();
     if !clashes.is_empty() && !drop_existing {
@@ -45,64 +61,154 @@ pub async fn restore(
             "the target database already has {} table(s) this backup would restore: {}; \
              nothing was written (use --drop-existing to replace them)",
             clashes.len(),
-            clashes
-                .iter()
-                .map(|s| s.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
+            clashes.join(", ")
         )));
     }
 
-    // Pass 2: write.
-    let mut report = RestoreReport {
-        skipped,
-        ..Default::default()
+    let shared = Shared {
+        schema,
+        dialect,
+        clashes,
+        content_tables,
+        next: Mutex::new(0),
+        created: Mutex::new(Vec::new()),
+        failed: AtomicBool::new(false),
     };
-    let mut created: Vec<String> = Vec::new();
-    for ((data, fit), spill) in tables.iter().zip(&fits).zip(&spills) {
-        let name = &data.meta.name;
-        // The names the CMS of the folder's version looks for.
-        let target = schema.table_meta(dialect, &data.meta);
-        let result = async {
-            if let Some(old) = clashes.iter().find(|c| c.eq_ignore_ascii_case(name)) {
-                driver.drop_table(old).await?;
-            }
-            driver.create_table_in(schema, &target, fit).await?;
-            created.push(target.name.clone());
-            if content_tables.contains(&name.to_lowercase()) {
-                for index in schema.content_indexes(&data.meta.name) {
-                    create_index(driver, schema, &target, index).await?;
-                }
-            }
-            progress.table_started(name, data.total_count);
-            driver.begin().await?;
-            match write_table(driver, data, spill, &target, progress).await {
-                Ok(()) => driver.commit().await?,
-                Err(e) => {
-                    let _ = driver.rollback().await;
-                    return Err(e);
-                }
-            }
-            driver.after_insert(&target).await
+    let jobs: Vec<TableJob<'_>> = tables
+        .iter()
+        .zip(&fits)
+        .zip(&spills)
+        .map(|((data, fit), spill)| TableJob { data, fit, spill })
+        .collect();
+    let results = futures::future::join_all(
+        drivers
+            .iter_mut()
+            .map(|d| worker(&mut **d, &jobs, &shared, progress)),
+    )
+    .await;
+    let mut done: Vec<(usize, TableDone)> = Vec::new();
+    let mut failure = None;
+    for r in results {
+        match r {
+            Ok(mut d) => done.append(&mut d),
+            Err(e) => failure = failure.or(Some(e)),
         }
-        .await;
-        if let Err(e) = result {
-            progress.table_failed(name, &e.to_string());
+    }
+    if let Some((name, e)) = failure {
+        let created = shared.created.into_inner().unwrap_or_default();
+        if let Some(driver) = drivers.first_mut() {
             for t in created.iter().rev() {
                 let _ = driver.drop_table(t).await;
             }
-            return Err(Error::Invalid(format!(
-                "restoring table `{name}` failed, so the {} table(s) this run created were dropped again: {e}",
-                created.len()
-            )));
         }
-        progress.table_finished(name, data.total_count);
-        report.tables.push(TableDone {
-            table: name.clone(),
-            rows: data.total_count,
-        });
+        return Err(Error::Invalid(format!(
+            "restoring table `{name}` failed, so the {} table(s) this run created were dropped again: {e}",
+            created.len()
+        )));
     }
-    Ok(report)
+    done.sort_by_key(|(i, _)| *i);
+    Ok(RestoreReport {
+        skipped,
+        tables: done.into_iter().map(|(_, t)| t).collect(),
+    })
+}
+
+/// One table to load.
+struct TableJob<'a> {
+    data: &'a TableData,
+    fit: &'a [ColumnFit],
+    spill: &'a Path,
+}
+
+/// What the jobs of one restore share.
+struct Shared {
+    schema: CmsSchema,
+    dialect: Dialect,
+    /// Tables of the target that `--drop-existing` replaces.
+    clashes: Vec<String>,
+    content_tables: Vec<String>,
+    /// The index of the next table to take.
+    next: Mutex<usize>,
+    /// Tables this run created, to drop again if anything fails.
+    created: Mutex<Vec<String>>,
+    failed: AtomicBool,
+}
+
+/// Takes tables until none is left or a job failed; returns the tables done, by index.
+async fn worker(
+    driver: &mut dyn DatabaseDriver,
+    jobs: &[TableJob<'_>],
+    shared: &Shared,
+    progress: &dyn Progress,
+) -> std::result::Result<Vec<(usize, TableDone)>, (String, Error)> {
+    let mut done = Vec::new();
+    loop {
+        if shared.failed.load(Ordering::SeqCst) {
+            return Ok(done);
+        }
+        let i = {
+            let mut next = shared.next.lock().unwrap_or_else(|e| e.into_inner());
+            let i = *next;
+            *next += 1;
+            i
+        };
+        let Some(job) = jobs.get(i) else {
+            return Ok(done);
+        };
+        let name = &job.data.meta.name;
+        if let Err(e) = load_table(driver, job, shared, progress).await {
+            shared.failed.store(true, Ordering::SeqCst);
+            progress.table_failed(name, &e.to_string());
+            return Err((name.clone(), e));
+        }
+        progress.table_finished(name, job.data.total_count);
+        done.push((
+            i,
+            TableDone {
+                table: name.clone(),
+                rows: job.data.total_count,
+            },
+        ));
+    }
+}
+
+/// Creates one table with its indexes and loads its rows in one transaction.
+async fn load_table(
+    driver: &mut dyn DatabaseDriver,
+    job: &TableJob<'_>,
+    shared: &Shared,
+    progress: &dyn Progress,
+) -> Result<()> {
+    let data = job.data;
+    let name = &data.meta.name;
+    // The names the CMS of the folder's version looks for.
+    let target = shared.schema.table_meta(shared.dialect, &data.meta);
+    if let Some(old) = shared.clashes.iter().find(|c| c.eq_ignore_ascii_case(name)) {
+        driver.drop_table(old).await?;
+    }
+    driver
+        .create_table_in(shared.schema, &target, job.fit)
+        .await?;
+    shared
+        .created
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .push(target.name.clone());
+    if shared.content_tables.contains(&name.to_lowercase()) {
+        for index in shared.schema.content_indexes(&data.meta.name) {
+            create_index(driver, shared.schema, &target, index).await?;
+        }
+    }
+    progress.table_started(name, data.total_count);
+    driver.begin().await?;
+    match write_table(driver, data, job.spill, &target, progress).await {
+        Ok(()) => driver.commit().await?,
+        Err(e) => {
+            let _ = driver.rollback().await;
+            return Err(e);
+        }
+    }
+    driver.after_insert(&target).await
 }
 
 /// Creates one of the CMS's content-table indexes, if the table has its columns (a content

@@ -18,5 +18,5 @@ mod spill;
 mod summary;
 
 pub use check::{RestoreOptions, RestorePlan, plan_restore};
-pub use load::restore;
+pub use load::{restore, restore_jobs};
 pub use summary::RestoreReport;
