@@ -33,6 +33,8 @@ pub enum Command {
     Update(UpdateArgs),
     /// Load a backup folder into an empty database.
     Restore(RestoreArgs),
+    /// Prove that a database holds a folder exactly: tables, row counts and every value.
+    Verify(VerifyArgs),
     /// List the registered version adapters and the upgrade paths they form.
     Versions(VersionsArgs),
     /// Print the tool version and the configured database (password masked).
@@ -117,6 +119,29 @@ pub struct RestoreArgs {
     /// most 4). SQLite takes one writer, so it always loads one table at a time.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=64))]
     pub jobs: Option<u64>,
+
+    /// Skip the check at the end that every table holds the folder's row count.
+    #[arg(long)]
+    pub no_verify: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct VerifyArgs {
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+
+    /// The folder the database should hold: the one restored into it, or the backup just
+    /// taken from it.
+    #[arg(short = 'd', long = "directory", value_name = "DIR")]
+    pub directory: PathBuf,
+
+    /// Compare tables and row counts only, not values.
+    #[arg(long)]
+    pub counts_only: bool,
+
+    /// Output format: `text` for people, `json` (one document on stdout) for scripts.
+    #[arg(long, value_name = "FORMAT", default_value = "text", value_parser = ["text", "json"])]
+    pub format: String,
 }
 
 /// `--jobs` when not given: the number of cores, at most 4.
@@ -184,6 +209,7 @@ pub async fn run_async(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Backup(args) => cmd::backup::run(args).await?,
         Command::Update(args) => cmd::update::run(args)?,
         Command::Restore(args) => cmd::restore::run(args).await?,
+        Command::Verify(args) => cmd::verify::run(args).await?,
         Command::Versions(args) => cmd::versions::run(args)?,
         Command::Version(args) => cmd::version::run(args)?,
     };

@@ -3,6 +3,7 @@
 pub mod backup;
 pub mod restore;
 pub mod update;
+pub mod verify;
 pub mod version;
 pub mod versions;
 

@@ -1,8 +1,8 @@
 //! `siteserver restore`.
 
 use sscms_core::dialect::CmsSchema;
-use sscms_core::ops::{RestoreOptions, plan_restore, restore_jobs};
-use sscms_core::{Access, DatabaseType, connect};
+use sscms_core::ops::{RestoreOptions, VerifyOptions, plan_restore, restore_jobs, verify};
+use sscms_core::{Access, BackupReader, DatabaseType, NoProgress, connect};
 
 use super::{absolute, list, thousands};
 use crate::RestoreArgs;
@@ -52,6 +52,17 @@ pub async fn run(args: RestoreArgs) -> anyhow::Result<bool> {
         &progress,
     )
     .await;
+    let verified = match (&report, args.no_verify) {
+        (Ok(r), false) => {
+            let opts = VerifyOptions {
+                counts_only: true,
+                tables: Some(r.tables.iter().map(|t| t.table.clone()).collect()),
+            };
+            let reader = BackupReader::open(&args.directory)?;
+            Some(verify(drivers[0].as_mut(), &reader, &opts, &NoProgress).await)
+        }
+        _ => None,
+    };
     for d in drivers {
         d.close().await?;
     }
@@ -66,5 +77,12 @@ pub async fn run(args: RestoreArgs) -> anyhow::Result<bool> {
     for s in &report.skipped {
         println!("  skipped {}: {}", s.table, s.reason);
     }
-    Ok(true)
+    match verified {
+        Some(v) => {
+            let v = v?;
+            super::verify::print_report(&v);
+            Ok(v.ok)
+        }
+        None => Ok(true),
+    }
 }

@@ -3,9 +3,11 @@
 mod backup;
 mod restore;
 mod tables;
+mod verify;
 
 pub use backup::{BackupOptions, BackupReport, DEFAULT_EXCLUDES, backup};
 pub use restore::{
     RestoreOptions, RestorePlan, RestoreReport, plan_restore, restore, restore_jobs,
 };
 pub use tables::{Skipped, TableDone, TableFailed};
+pub use verify::{Difference, TableVerify, VerifyOptions, VerifyReport, VerifyStatus, verify};

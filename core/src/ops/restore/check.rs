@@ -169,7 +169,7 @@ impl RestorePlan {
 /// The SiteServer schema of a folder, from the version its `_manifest.json` records, else from
 /// the one `update` would detect, with where it was read. A folder of no SiteServer version, or
 /// of one before 6.0, gets [`CmsSchema::Any`] and restores as it always did.
-fn folder_schema(reader: &BackupReader) -> (CmsSchema, String) {
+pub(crate) fn folder_schema(reader: &BackupReader) -> (CmsSchema, String) {
     let recorded = reader
         .manifest()
         .and_then(|m| m.source_version.as_deref())

@@ -11,7 +11,7 @@
 //! leaves a half-restored database. If the database fails later, the tables created by this run
 //! are dropped again.
 
-mod check;
+pub(crate) mod check;
 mod load;
 mod rows;
 mod spill;
