@@ -90,10 +90,10 @@ pub async fn verify(
     let existing = driver.list_tables().await?;
     let mut tables = Vec::new();
     for name in reader.tables() {
-        if let Some(only) = &opts.tables {
-            if !only.iter().any(|t| t == name) {
-                continue;
-            }
+        if let Some(only) = &opts.tables
+            && !only.iter().any(|t| t == name)
+        {
+            continue;
         }
         let data = reader.table(name)?;
         let target = schema.table_meta(dialect, &data.meta);
