@@ -43,3 +43,6 @@ mod registry;
 
 // GovPublic/GovInteract/Jobs content, complete stop versions, the report's statuses, the manifest.
 mod fidelity;
+
+// `verify` source side after backup and target side after restore, each difference named.
+mod verify;

@@ -149,18 +149,58 @@ impl TestDb {
         }
     }
 
-    fn address(&self) -> sscms_core::config::ServerAddress {
-        let config = DatabaseConfig {
+    /// This database as the CLI resolves it from `--database-type` and `--connection-string`.
+    pub fn config(&self) -> DatabaseConfig {
+        DatabaseConfig {
             database_type: match self.kind {
-                Kind::Sqlite => return Default::default(),
+                Kind::Sqlite => DatabaseType::Sqlite,
                 Kind::MySql => DatabaseType::MySql,
                 Kind::Postgres => DatabaseType::PostgreSql,
             },
             connection_string: self.url(),
             base_dir: ".".into(),
             source: ConfigSource::Flag,
+        }
+    }
+
+    fn address(&self) -> sscms_core::config::ServerAddress {
+        if self.kind == Kind::Sqlite {
+            return Default::default();
+        }
+        self.config().server().expect("test server URL")
+    }
+
+    /// `siteserver verify` of `dir` against this database: the exit code.
+    pub async fn verify_cli(&self, dir: &Path) -> std::process::ExitCode {
+        siteserver(&[
+            "verify",
+            "--database-type",
+            self.kind.type_name(),
+            "--connection-string",
+            &self.url(),
+            "-d",
+            dir.to_str().unwrap(),
+        ])
+        .await
+        .unwrap_or_else(|e| panic!("verify of {}: {e:#}", self.name))
+    }
+
+    /// The verify report of `dir` against this database, from the library.
+    pub async fn verify_report(&self, dir: &Path) -> sscms_core::ops::VerifyReport {
+        let mut driver = sscms_core::connect(&self.config(), sscms_core::Access::ReadOnly)
+            .await
+            .expect("connect");
+        let reader = sscms_core::BackupReader::open(dir).expect("folder");
+        let opts = sscms_core::ops::VerifyOptions {
+            counts_only: false,
+            tables: None,
         };
-        config.server().expect("test server URL")
+        let report =
+            sscms_core::ops::verify(driver.as_mut(), &reader, &opts, &sscms_core::NoProgress)
+                .await
+                .expect("verify");
+        driver.close().await.expect("close");
+        report
     }
 
     /// Runs statements (several, `;`-separated) with no parameters.
