@@ -33,6 +33,8 @@ pub enum Command {
     Update(UpdateArgs),
     /// Load a backup folder into an empty database.
     Restore(RestoreArgs),
+    /// Backup, update and restore in one run, from the old site's database to a new empty one.
+    Migrate(MigrateArgs),
     /// Prove that a database holds a folder exactly: tables, row counts and every value.
     Verify(VerifyArgs),
     /// List the registered version adapters and the upgrade paths they form.
@@ -144,6 +146,75 @@ pub struct VerifyArgs {
     pub format: String,
 }
 
+/// `migrate`: the options of `backup`, `update` and `restore`, with the source and the target
+/// named apart.
+#[derive(Debug, Clone, Args)]
+pub struct MigrateArgs {
+    /// The old site's database type. Like `--database-type` of `backup`, it falls back to the
+    /// environment and to `Web.config`/`sscms.json` in the current folder.
+    #[arg(long, value_name = "TYPE")]
+    pub from_type: Option<String>,
+
+    /// The old site's connection string (ADO.NET form, `Data Source=PATH` or a URL).
+    #[arg(long, value_name = "STRING")]
+    pub from_connection_string: Option<String>,
+
+    /// The old site's `Web.config` (or `sscms.json`) to read the source database from.
+    #[arg(long, value_name = "FILE")]
+    pub from_config: Option<PathBuf>,
+
+    /// The new database's type. The target never falls back to the environment or to files
+    /// in the current folder: it is named here, by a URL, or by --to-config.
+    #[arg(long, value_name = "TYPE")]
+    pub to_type: Option<String>,
+
+    /// The new, empty database's connection string.
+    #[arg(long, value_name = "STRING")]
+    pub to_connection_string: Option<String>,
+
+    /// A `sscms.json` or `Web.config` naming the new database.
+    #[arg(long, value_name = "FILE")]
+    pub to_config: Option<PathBuf>,
+
+    /// Folder for the intermediate folders `backup/` and `update/`, kept so every step can be
+    /// checked and rerun. Defaults to `migrate/YYYY-MM-DD`.
+    #[arg(short = 'd', long = "directory", value_name = "DIR")]
+    pub directory: Option<PathBuf>,
+
+    /// Convert up to this version, or `latest`.
+    #[arg(long, value_name = "VERSION", default_value = "latest")]
+    pub to: String,
+
+    /// Take the old database as this version instead of detecting it.
+    #[arg(long, value_name = "VERSION")]
+    pub from: Option<String>,
+
+    /// Back up only these tables, comma-separated.
+    #[arg(long, value_name = "TABLES", value_delimiter = ',')]
+    pub includes: Option<Vec<String>>,
+
+    /// Leave these tables out of the backup, comma-separated (the log tables are left out by
+    /// default, as with `backup`).
+    #[arg(long, value_name = "TABLES", value_delimiter = ',')]
+    pub excludes: Vec<String>,
+
+    /// One content table per site, as `update --split-contents`.
+    #[arg(long)]
+    pub split_contents: bool,
+
+    /// Tables restored at once, as `restore --jobs`.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=64))]
+    pub jobs: Option<u64>,
+
+    /// Rows per row file of both folders.
+    #[arg(long, value_name = "N", default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..))]
+    pub page_size: u64,
+
+    /// Skip the row-count check at the end of the restore.
+    #[arg(long)]
+    pub no_verify: bool,
+}
+
 /// `--jobs` when not given: the number of cores, at most 4.
 pub fn default_jobs() -> u64 {
     std::thread::available_parallelism().map_or(1, |n| n.get().min(4) as u64)
@@ -209,6 +280,7 @@ pub async fn run_async(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Backup(args) => cmd::backup::run(args).await?,
         Command::Update(args) => cmd::update::run(args)?,
         Command::Restore(args) => cmd::restore::run(args).await?,
+        Command::Migrate(args) => cmd::migrate::run(args).await?,
         Command::Verify(args) => cmd::verify::run(args).await?,
         Command::Versions(args) => cmd::versions::run(args)?,
         Command::Version(args) => cmd::version::run(args)?,

@@ -46,3 +46,6 @@ mod fidelity;
 
 // `verify` source side after backup and target side after restore, each difference named.
 mod verify;
+
+// `migrate` from each source type of a 4.1 and a 5.0 site into each target type, then `verify`.
+mod migrate;

@@ -2,7 +2,7 @@
 
 use anyhow::Context;
 use sscms_core::ops::{BackupOptions, backup};
-use sscms_core::{Access, connect};
+use sscms_core::{Access, DatabaseConfig, connect};
 
 use super::{absolute, list, thousands};
 use crate::BackupArgs;
@@ -10,11 +10,16 @@ use crate::progress::CliProgress;
 
 pub async fn run(args: BackupArgs) -> anyhow::Result<bool> {
     let config = super::database(&args.database)?;
+    execute(&config, args).await
+}
+
+/// The backup of an already resolved database (`migrate` resolves its source itself).
+pub async fn execute(config: &DatabaseConfig, args: BackupArgs) -> anyhow::Result<bool> {
     let dir = args
         .directory
         .clone()
         .unwrap_or_else(|| format!("backup/{}", chrono::Local::now().format("%Y-%m-%d")).into());
-    super::print_database(&config);
+    super::print_database(config);
     println!("Backup folder: {}", absolute(&dir).display());
     let opts = BackupOptions {
         dir: dir.clone(),
@@ -23,7 +28,7 @@ pub async fn run(args: BackupArgs) -> anyhow::Result<bool> {
         max_rows: (args.max_rows > 0).then_some(args.max_rows),
         page_size: usize::try_from(args.page_size).context("--page-size is too large")?,
     };
-    let mut driver = connect(&config, Access::ReadOnly).await?;
+    let mut driver = connect(config, Access::ReadOnly).await?;
     let progress = CliProgress::new("backed up");
     let report = backup(driver.as_mut(), &opts, &progress).await;
     driver.close().await?;

@@ -2,7 +2,7 @@
 
 use sscms_core::dialect::CmsSchema;
 use sscms_core::ops::{RestoreOptions, VerifyOptions, plan_restore, restore_jobs, verify};
-use sscms_core::{Access, BackupReader, DatabaseType, NoProgress, connect};
+use sscms_core::{Access, BackupReader, DatabaseConfig, DatabaseType, NoProgress, connect};
 
 use super::{absolute, list, thousands};
 use crate::RestoreArgs;
@@ -10,7 +10,12 @@ use crate::progress::CliProgress;
 
 pub async fn run(args: RestoreArgs) -> anyhow::Result<bool> {
     let config = super::database(&args.database)?;
-    super::print_database(&config);
+    execute(&config, args).await
+}
+
+/// The restore into an already resolved database (`migrate` resolves its target itself).
+pub async fn execute(config: &DatabaseConfig, args: RestoreArgs) -> anyhow::Result<bool> {
+    super::print_database(config);
     println!("Restore folder: {}", absolute(&args.directory).display());
     let opts = RestoreOptions {
         dir: args.directory.clone(),
@@ -41,7 +46,7 @@ pub async fn run(args: RestoreArgs) -> anyhow::Result<bool> {
         .min(plan.tables().count().max(1));
     let mut drivers = Vec::with_capacity(jobs);
     for _ in 0..jobs {
-        drivers.push(connect(&config, Access::ReadWrite).await?);
+        drivers.push(connect(config, Access::ReadWrite).await?);
     }
     if jobs > 1 {
         println!("Jobs: {jobs} tables at a time, one connection each");
