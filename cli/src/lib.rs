@@ -10,6 +10,7 @@ use clap::{Args, Parser, Subcommand};
 
 mod adapters;
 mod cmd;
+mod out;
 mod progress;
 
 /// Back up, upgrade and restore SiteServer CMS databases.
@@ -23,6 +24,11 @@ mod progress;
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+
+    /// Output format: `text` for people, or `json`: one document with the summary on stdout,
+    /// and the human lines on stderr.
+    #[arg(long, global = true, value_name = "FORMAT", default_value = "text", value_parser = ["text", "json"])]
+    pub format: String,
 }
 
 #[derive(Debug, Subcommand)]
@@ -38,7 +44,7 @@ pub enum Command {
     /// Prove that a database holds a folder exactly: tables, row counts and every value.
     Verify(VerifyArgs),
     /// List the registered version adapters and the upgrade paths they form.
-    Versions(VersionsArgs),
+    Versions,
     /// Print the tool version and the configured database (password masked).
     Version(DatabaseArgs),
 }
@@ -140,10 +146,6 @@ pub struct VerifyArgs {
     /// Compare tables and row counts only, not values.
     #[arg(long)]
     pub counts_only: bool,
-
-    /// Output format: `text` for people, `json` (one document on stdout) for scripts.
-    #[arg(long, value_name = "FORMAT", default_value = "text", value_parser = ["text", "json"])]
-    pub format: String,
 }
 
 /// `migrate`: the options of `backup`, `update` and `restore`, with the source and the target
@@ -259,11 +261,19 @@ pub struct UpdateArgs {
     pub page_size: u64,
 }
 
-#[derive(Debug, Clone, Args)]
-pub struct VersionsArgs {
-    /// Output format: `text` for people, `json` for scripts.
-    #[arg(long, value_name = "FORMAT", default_value = "text", value_parser = ["text", "json"])]
-    pub format: String,
+impl Command {
+    /// The subcommand's name, as typed.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Command::Backup(_) => "backup",
+            Command::Update(_) => "update",
+            Command::Restore(_) => "restore",
+            Command::Migrate(_) => "migrate",
+            Command::Verify(_) => "verify",
+            Command::Versions => "versions",
+            Command::Version(_) => "version",
+        }
+    }
 }
 
 /// Runs a parsed command line to completion.
@@ -276,15 +286,36 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 
 /// Runs a parsed command line on the caller's runtime.
 pub async fn run_async(cli: Cli) -> anyhow::Result<ExitCode> {
-    let ok = match cli.command {
-        Command::Backup(args) => cmd::backup::run(args).await?,
-        Command::Update(args) => cmd::update::run(args)?,
-        Command::Restore(args) => cmd::restore::run(args).await?,
-        Command::Migrate(args) => cmd::migrate::run(args).await?,
-        Command::Verify(args) => cmd::verify::run(args).await?,
-        Command::Versions(args) => cmd::versions::run(args)?,
-        Command::Version(args) => cmd::version::run(args)?,
+    let json = cli.format == "json";
+    out::set_json(json);
+    let name = cli.command.name();
+    let started = std::time::Instant::now();
+    let result = match cli.command {
+        Command::Backup(args) => cmd::backup::run(args).await,
+        Command::Update(args) => cmd::update::run(args),
+        Command::Restore(args) => cmd::restore::run(args).await,
+        Command::Migrate(args) => cmd::migrate::run(args).await,
+        Command::Verify(args) => cmd::verify::run(args).await,
+        Command::Versions => cmd::versions::run(),
+        Command::Version(args) => cmd::version::run(args),
     };
+    if json {
+        let mut doc = serde_json::json!({
+            "command": name,
+            "ok": result.as_ref().is_ok_and(|o| o.ok),
+            "seconds": started.elapsed().as_secs_f64(),
+        });
+        match &result {
+            Ok(o) => {
+                if let (Some(d), Some(s)) = (doc.as_object_mut(), o.summary.as_object()) {
+                    d.extend(s.clone());
+                }
+            }
+            Err(e) => doc["error"] = format!("{e:#}").into(),
+        }
+        println!("{}", serde_json::to_string_pretty(&doc)?);
+    }
+    let ok = result?.ok;
     Ok(if ok {
         ExitCode::SUCCESS
     } else {

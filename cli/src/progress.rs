@@ -8,6 +8,7 @@ use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 use sscms_core::Progress;
 
 use crate::cmd::thousands;
+use crate::out::say;
 
 /// Tables with at least this many rows get a bar.
 const BAR_THRESHOLD: u64 = 5_000;
@@ -45,7 +46,7 @@ impl CliProgress {
                 let _ = self.bars.println(text);
             }
             (false, true) => eprintln!("{text}"),
-            (false, false) => println!("{text}"),
+            (false, false) => say!("{text}"),
         }
     }
 }

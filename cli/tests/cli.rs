@@ -448,12 +448,16 @@ fn versions_json_lists_the_registry_and_its_paths() {
     let dir = tmp();
     let o = siteserver(&["versions", "--format", "json"], dir.path());
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    let got: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let mut got: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(got["seconds"].is_f64(), "{got}");
+    got.as_object_mut().unwrap().remove("seconds");
     let adapter = |name: &str, from: &str, to: &str, krate: &str| serde_json::json!({"name": name, "from": from, "to": to, "crate": krate});
     let path = |from: &str, chain: &[&str]| serde_json::json!({"from": from, "to": "7.4.0", "chain": chain});
     assert_eq!(
         got,
         serde_json::json!({
+            "command": "versions",
+            "ok": true,
             "latest": "7.4.0",
             "adapters": [
                 adapter("v3_6", ">=3.6.0, <4.0.0", "4.0.0", "sscms-adapter-v3-6"),
@@ -624,5 +628,124 @@ fn protected_web_config_of_a_sql_server_site_is_decrypted() {
         out.lines()
             .any(|l| l.starts_with("Database drivers:") && l.contains("SqlServer")),
         "the binary has the SQL Server driver: {out}"
+    );
+}
+
+/// `--format json`: exactly one JSON document on stdout, the human lines on stderr.
+fn json_of(o: &Output, command: &str, ok: bool) -> serde_json::Value {
+    let doc: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap_or_else(|e| {
+        panic!(
+            "{command}: stdout is not one JSON document ({e}):\n{}",
+            stdout(o)
+        )
+    });
+    assert_eq!(doc["command"], command, "{doc}");
+    assert_eq!(doc["ok"], ok, "{command}: {doc}\n{}", stderr(o));
+    assert_eq!(o.status.code(), Some(if ok { 0 } else { 1 }), "{command}");
+    assert!(doc["seconds"].is_f64(), "{doc}");
+    doc
+}
+
+#[test]
+fn every_command_prints_one_json_document() {
+    let dir = tmp();
+    let d = dir.path();
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/sample-5.0");
+    let sample = sample.to_str().unwrap();
+    let db = |name: &str| d.join(name).to_str().unwrap().to_string();
+    let sqlite = |cmd: &str, file: &str, folder: &str| {
+        siteserver(
+            &[
+                cmd,
+                "--format",
+                "json",
+                "--database-type",
+                "SQLite",
+                "--connection-string",
+                &db(file),
+                "-d",
+                folder,
+            ],
+            d,
+        )
+    };
+
+    let o = siteserver(&["update", "--format", "json", "-d", sample, "-o", "up"], d);
+    let doc = json_of(&o, "update", true);
+    assert_eq!(doc["to"], "7.4.0");
+    assert_eq!(doc["chain"], serde_json::json!(["v5_0", "v6"]));
+    assert!(doc["tables"].as_array().unwrap().len() > 50, "{doc}");
+    assert!(
+        stderr(&o).contains("Updated 5.0"),
+        "human lines go to stderr"
+    );
+
+    let o = sqlite("restore", "t.db", "up");
+    let doc = json_of(&o, "restore", true);
+    assert!(doc["rows"].as_u64().unwrap() > 0);
+    assert_eq!(doc["verify"]["ok"], true, "{doc}");
+    assert!(stderr(&o).contains("Summary:"));
+
+    let doc = json_of(&sqlite("verify", "t.db", "up"), "verify", true);
+    assert!(
+        doc["tables"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|t| t["status"] == "ok")
+    );
+
+    let doc = json_of(&sqlite("backup", "t.db", "again"), "backup", true);
+    assert_eq!(doc["sourceVersion"]["version"], "7.4.0", "{doc}");
+    assert!(doc["failed"].as_array().unwrap().is_empty());
+
+    let o = siteserver(
+        &[
+            "migrate",
+            "--format",
+            "json",
+            "--from-type",
+            "SQLite",
+            "--from-connection-string",
+            &db("t.db"),
+            "--to-type",
+            "SQLite",
+            "--to-connection-string",
+            &db("t2.db"),
+            "-d",
+            "m",
+        ],
+        d,
+    );
+    let doc = json_of(&o, "migrate", true);
+    let steps: Vec<&str> = doc["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["step"].as_str().unwrap())
+        .collect();
+    assert_eq!(steps, ["backup", "update", "restore"]);
+
+    let o = siteserver(
+        &[
+            "version",
+            "--format",
+            "json",
+            "--database-type",
+            "SQLite",
+            "--connection-string",
+            &db("t.db"),
+        ],
+        d,
+    );
+    let doc = json_of(&o, "version", true);
+    assert_eq!(doc["database"]["type"], "SQLite", "{doc}");
+
+    // A failure is a document too, with the error.
+    let o = sqlite("restore", "t.db", "up");
+    let doc = json_of(&o, "restore", false);
+    assert!(
+        doc["error"].as_str().unwrap().contains("already has"),
+        "{doc}"
     );
 }

@@ -6,21 +6,24 @@ use sscms_core::{Access, DatabaseConfig, connect};
 
 use super::{absolute, list, thousands};
 use crate::BackupArgs;
+use crate::out::Outcome;
+use crate::out::say;
 use crate::progress::CliProgress;
+use serde_json::{Value, json};
 
-pub async fn run(args: BackupArgs) -> anyhow::Result<bool> {
+pub async fn run(args: BackupArgs) -> anyhow::Result<Outcome> {
     let config = super::database(&args.database)?;
     execute(&config, args).await
 }
 
 /// The backup of an already resolved database (`migrate` resolves its source itself).
-pub async fn execute(config: &DatabaseConfig, args: BackupArgs) -> anyhow::Result<bool> {
+pub async fn execute(config: &DatabaseConfig, args: BackupArgs) -> anyhow::Result<Outcome> {
     let dir = args
         .directory
         .clone()
         .unwrap_or_else(|| format!("backup/{}", chrono::Local::now().format("%Y-%m-%d")).into());
     super::print_database(config);
-    println!("Backup folder: {}", absolute(&dir).display());
+    say!("Backup folder: {}", absolute(&dir).display());
     let opts = BackupOptions {
         dir: dir.clone(),
         includes: args.includes.as_deref().map(list),
@@ -34,19 +37,19 @@ pub async fn execute(config: &DatabaseConfig, args: BackupArgs) -> anyhow::Resul
     driver.close().await?;
     let report = report?;
     let rows: u64 = report.tables.iter().map(|t| t.rows).sum();
-    println!(
+    say!(
         "Summary: {} table(s), {} row(s) backed up to {}",
         report.tables.len(),
         thousands(rows),
         absolute(&dir).display()
     );
     match &report.version {
-        Some(Ok(d)) => println!("SiteServer version: {d}"),
-        Some(Err(e)) => println!("SiteServer version: not detected ({e})"),
+        Some(Ok(d)) => say!("SiteServer version: {d}"),
+        Some(Err(e)) => say!("SiteServer version: not detected ({e})"),
         None => {}
     }
     for s in &report.skipped {
-        println!("  skipped {}: {}", s.table, s.reason);
+        say!("  skipped {}: {}", s.table, s.reason);
     }
     for f in &report.failed {
         eprintln!("  FAILED {}: {}", f.table, f.error);
@@ -57,5 +60,23 @@ pub async fn execute(config: &DatabaseConfig, args: BackupArgs) -> anyhow::Resul
             report.failed.len()
         );
     }
-    Ok(report.ok())
+    let version = match &report.version {
+        Some(Ok(d)) => {
+            json!({"version": d.version.to_string(), "evidence": d.evidence.to_string()})
+        }
+        Some(Err(e)) => json!({"error": e}),
+        None => Value::Null,
+    };
+    Ok(Outcome {
+        ok: report.ok(),
+        summary: json!({
+            "directory": absolute(&dir),
+            "database": super::database_json(config),
+            "tables": report.tables,
+            "rows": rows,
+            "skipped": report.skipped,
+            "failed": report.failed,
+            "sourceVersion": version,
+        }),
+    })
 }

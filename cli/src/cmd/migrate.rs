@@ -3,13 +3,18 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
-use sscms_core::DatabaseType;
+use serde_json::{Value, json};
+use sscms_core::adapter::Target;
 use sscms_core::config::{ConfigInputs, ConfigSource, DatabaseConfig, resolve};
+use sscms_core::detect::detect_folder;
+use sscms_core::{BackupReader, DatabaseType, Registry};
 
 use super::absolute;
+use crate::out::Outcome;
+use crate::out::say;
 use crate::{BackupArgs, DatabaseArgs, MigrateArgs, RestoreArgs, UpdateArgs};
 
-pub async fn run(args: MigrateArgs) -> anyhow::Result<bool> {
+pub async fn run(args: MigrateArgs) -> anyhow::Result<Outcome> {
     let source = super::database(&DatabaseArgs {
         database_type: args.from_type.clone(),
         connection_string: args.from_connection_string.clone(),
@@ -28,7 +33,7 @@ pub async fn run(args: MigrateArgs) -> anyhow::Result<bool> {
         .clone()
         .unwrap_or_else(|| format!("migrate/{}", chrono::Local::now().format("%Y-%m-%d")).into());
     let (backup_dir, update_dir) = (dir.join("backup"), dir.join("update"));
-    println!("Migrate folder: {}", absolute(&dir).display());
+    say!("Migrate folder: {}", absolute(&dir).display());
 
     step(1, "backup of the old database");
     let backup = BackupArgs {
@@ -39,48 +44,95 @@ pub async fn run(args: MigrateArgs) -> anyhow::Result<bool> {
         max_rows: 0,
         page_size: args.page_size,
     };
-    if !super::backup::execute(&source, backup)
+    let mut steps = Vec::new();
+    let done = super::backup::execute(&source, backup)
         .await
-        .context("migrate step 1/3 (backup)")?
-    {
-        return stopped(1, "backup", &backup_dir);
+        .context("migrate step 1/3 (backup)")?;
+    if !record(&mut steps, "backup", done) {
+        return stopped(1, "backup", &backup_dir, steps);
     }
 
     step(2, "update of the backup folder");
-    let update = UpdateArgs {
-        directory: backup_dir,
-        output: update_dir.clone(),
-        from: args.from.clone(),
-        to: args.to.clone(),
-        split_contents: args.split_contents,
-        overwrite: false,
-        page_size: args.page_size,
+    let restore_dir = match already_there(&backup_dir, &args)? {
+        Some(why) => {
+            say!("Nothing to update: {why}; the backup folder is restored as it is");
+            steps.push(json!({ "step": "update", "ok": true, "skipped": why }));
+            backup_dir
+        }
+        None => {
+            update_step(&args, backup_dir, &update_dir, &mut steps)?;
+            if !steps.last().is_some_and(|s| s["ok"] == true) {
+                return stopped(2, "update", &update_dir, steps);
+            }
+            update_dir
+        }
     };
-    if !super::update::run(update).context("migrate step 2/3 (update)")? {
-        return stopped(2, "update", &update_dir);
-    }
 
     step(3, "restore into the new database");
     let restore = RestoreArgs {
         database: no_database(),
-        directory: update_dir.clone(),
+        directory: restore_dir.clone(),
         includes: None,
         excludes: Vec::new(),
         drop_existing: false,
         jobs: args.jobs,
         no_verify: args.no_verify,
     };
-    if !super::restore::execute(&target, restore)
+    let done = super::restore::execute(&target, restore)
         .await
-        .context("migrate step 3/3 (restore)")?
-    {
-        return stopped(3, "restore", &update_dir);
+        .context("migrate step 3/3 (restore)")?;
+    if !record(&mut steps, "restore", done) {
+        return stopped(3, "restore", &restore_dir, steps);
     }
-    println!(
+    say!(
         "Migrated: the new database holds {}",
-        absolute(&update_dir).display()
+        absolute(&restore_dir).display()
     );
-    Ok(true)
+    Ok(Outcome {
+        ok: true,
+        summary: json!({ "directory": absolute(&dir), "restored": absolute(&restore_dir), "steps": steps }),
+    })
+}
+
+/// Why the backup needs no update (a 7.x site moving to another database), or None.
+fn already_there(backup: &Path, args: &MigrateArgs) -> anyhow::Result<Option<String>> {
+    if args.from.is_some() {
+        return Ok(None);
+    }
+    let detected = detect_folder(&BackupReader::open(backup)?)?;
+    let to = if args.to.eq_ignore_ascii_case("latest") {
+        Target::Latest
+    } else {
+        Target::Named(args.to.clone())
+    };
+    let path = Registry::load()?.path(&detected.version, &to);
+    Ok(match path {
+        Ok(p) if p.chain.is_empty() => Some(format!(
+            "the site is at {} already ({})",
+            detected.version, detected.evidence
+        )),
+        _ => None,
+    })
+}
+
+fn update_step(
+    args: &MigrateArgs,
+    backup_dir: PathBuf,
+    update_dir: &Path,
+    steps: &mut Vec<Value>,
+) -> anyhow::Result<()> {
+    let update = UpdateArgs {
+        directory: backup_dir,
+        output: update_dir.to_path_buf(),
+        from: args.from.clone(),
+        to: args.to.clone(),
+        split_contents: args.split_contents,
+        overwrite: false,
+        page_size: args.page_size,
+    };
+    let done = super::update::run(update).context("migrate step 2/3 (update)")?;
+    record(steps, "update", done);
+    Ok(())
 }
 
 /// The target, from its own flags or file only: falling back to the environment or the
@@ -136,14 +188,27 @@ fn same_database(a: &DatabaseConfig, b: &DatabaseConfig) -> bool {
 }
 
 fn step(n: u8, what: &str) {
-    println!();
-    println!("Step {n}/3: {what}");
+    say!();
+    say!("Step {n}/3: {what}");
 }
 
-fn stopped(n: u8, name: &str, dir: &Path) -> anyhow::Result<bool> {
+fn stopped(n: u8, name: &str, dir: &Path, steps: Vec<Value>) -> anyhow::Result<Outcome> {
     eprintln!(
         "error: migrate stopped at step {n}/3 ({name}); its folder is {}",
         absolute(dir).display()
     );
-    Ok(false)
+    Ok(Outcome {
+        ok: false,
+        summary: json!({ "stoppedAt": name, "steps": steps }),
+    })
+}
+
+/// Keeps a step's summary; returns whether the step succeeded.
+fn record(steps: &mut Vec<Value>, name: &str, done: Outcome) -> bool {
+    let mut v = json!({ "step": name, "ok": done.ok });
+    if let (Some(o), Some(s)) = (v.as_object_mut(), done.summary.as_object()) {
+        o.extend(s.clone());
+    }
+    steps.push(v);
+    done.ok
 }

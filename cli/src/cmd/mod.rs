@@ -14,6 +14,7 @@ use anyhow::Context;
 use sscms_core::config::{ConfigInputs, DatabaseConfig, resolve};
 
 use crate::DatabaseArgs;
+use crate::out::say;
 
 /// Resolves the database from flags, environment and config files.
 pub fn database(args: &DatabaseArgs) -> anyhow::Result<DatabaseConfig> {
@@ -53,7 +54,15 @@ pub fn thousands(n: u64) -> String {
     out
 }
 
+/// The database as `--format json` shows it, password masked.
+pub fn database_json(config: &DatabaseConfig) -> serde_json::Value {
+    serde_json::json!({
+        "type": config.database_type.to_string(),
+        "connectionString": config.masked(),
+    })
+}
+
 pub fn print_database(config: &DatabaseConfig) {
-    println!("Database type: {}", config.database_type);
-    println!("Connection string: {}", config.masked());
+    say!("Database type: {}", config.database_type);
+    say!("Connection string: {}", config.masked());
 }

@@ -6,17 +6,20 @@ use sscms_core::{Access, BackupReader, DatabaseConfig, DatabaseType, NoProgress,
 
 use super::{absolute, list, thousands};
 use crate::RestoreArgs;
+use crate::out::Outcome;
+use crate::out::say;
 use crate::progress::CliProgress;
+use serde_json::json;
 
-pub async fn run(args: RestoreArgs) -> anyhow::Result<bool> {
+pub async fn run(args: RestoreArgs) -> anyhow::Result<Outcome> {
     let config = super::database(&args.database)?;
     execute(&config, args).await
 }
 
 /// The restore into an already resolved database (`migrate` resolves its target itself).
-pub async fn execute(config: &DatabaseConfig, args: RestoreArgs) -> anyhow::Result<bool> {
+pub async fn execute(config: &DatabaseConfig, args: RestoreArgs) -> anyhow::Result<Outcome> {
     super::print_database(config);
-    println!("Restore folder: {}", absolute(&args.directory).display());
+    say!("Restore folder: {}", absolute(&args.directory).display());
     let opts = RestoreOptions {
         dir: args.directory.clone(),
         includes: args.includes.as_deref().map(list),
@@ -28,7 +31,7 @@ pub async fn execute(config: &DatabaseConfig, args: RestoreArgs) -> anyhow::Resu
     let plan = plan_restore(&opts, &progress)?;
     match plan.schema() {
         CmsSchema::Any => {}
-        schema => println!(
+        schema => say!(
             "Target schema: {} (SiteServer {}): column types, names and content-table indexes as that version creates them",
             match schema {
                 CmsSchema::V6 => "6.x",
@@ -49,7 +52,7 @@ pub async fn execute(config: &DatabaseConfig, args: RestoreArgs) -> anyhow::Resu
         drivers.push(connect(config, Access::ReadWrite).await?);
     }
     if jobs > 1 {
-        println!("Jobs: {jobs} tables at a time, one connection each");
+        say!("Jobs: {jobs} tables at a time, one connection each");
     }
     let report = restore_jobs(
         drivers.iter_mut().map(|d| d.as_mut()).collect(),
@@ -73,21 +76,29 @@ pub async fn execute(config: &DatabaseConfig, args: RestoreArgs) -> anyhow::Resu
     }
     let report = report?;
     let rows: u64 = report.tables.iter().map(|t| t.rows).sum();
-    println!(
+    say!(
         "Summary: {} table(s), {} row(s) restored from {}",
         report.tables.len(),
         thousands(rows),
         absolute(&args.directory).display()
     );
     for s in &report.skipped {
-        println!("  skipped {}: {}", s.table, s.reason);
+        say!("  skipped {}: {}", s.table, s.reason);
     }
-    match verified {
-        Some(v) => {
-            let v = v?;
-            super::verify::print_report(&v);
-            Ok(v.ok)
-        }
-        None => Ok(true),
+    let verified = verified.transpose()?;
+    if let Some(v) = &verified {
+        super::verify::print_report(v);
     }
+    Ok(Outcome {
+        ok: verified.as_ref().is_none_or(|v| v.ok),
+        summary: json!({
+            "directory": absolute(&args.directory),
+            "database": super::database_json(config),
+            "jobs": jobs,
+            "tables": report.tables,
+            "rows": rows,
+            "skipped": report.skipped,
+            "verify": verified,
+        }),
+    })
 }

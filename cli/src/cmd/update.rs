@@ -8,17 +8,20 @@ use sscms_core::update::{UpdateOptions, update};
 
 use super::{absolute, thousands};
 use crate::UpdateArgs;
+use crate::out::Outcome;
+use crate::out::say;
 use crate::progress::CliProgress;
+use serde_json::json;
 
-pub fn run(args: UpdateArgs) -> anyhow::Result<bool> {
+pub fn run(args: UpdateArgs) -> anyhow::Result<Outcome> {
     let registry = Registry::load()?;
     let to = if args.to.eq_ignore_ascii_case("latest") {
         Target::Latest
     } else {
         Target::Named(args.to.clone())
     };
-    println!("Backup folder: {}", absolute(&args.directory).display());
-    println!("Update folder: {}", absolute(&args.output).display());
+    say!("Backup folder: {}", absolute(&args.directory).display());
+    say!("Update folder: {}", absolute(&args.output).display());
     let opts = UpdateOptions {
         dir: args.directory.clone(),
         out: args.output.clone(),
@@ -32,19 +35,22 @@ pub fn run(args: UpdateArgs) -> anyhow::Result<bool> {
     };
     let progress = CliProgress::new("written");
     let report = update(&registry, &opts, &progress)?;
-    println!("Detected version: {}", report.detected);
-    println!(
+    say!("Detected version: {}", report.detected);
+    say!(
         "Updated {} -> {} through {}",
         report.from,
         report.to,
         report.chain.join(" -> ")
     );
-    println!(
+    say!(
         "{:<40} {:<40} {:>10} {:>10}  status",
-        "backup table", "update table", "rows in", "rows out"
+        "backup table",
+        "update table",
+        "rows in",
+        "rows out"
     );
     for t in &report.tables {
-        println!(
+        say!(
             "{:<40} {:<40} {:>10} {:>10}  {}",
             if t.source.is_empty() {
                 "-".to_string()
@@ -58,7 +64,7 @@ pub fn run(args: UpdateArgs) -> anyhow::Result<bool> {
         );
     }
     for m in &report.moved_values {
-        println!(
+        say!(
             "  moved {}.{} into {} ({} rows)",
             m.table,
             m.column,
@@ -67,7 +73,7 @@ pub fn run(args: UpdateArgs) -> anyhow::Result<bool> {
         );
     }
     for u in &report.unplaced_values {
-        println!(
+        say!(
             "  NOT PLACED {}: {}.{} ({} rows) has no column in the next version",
             u.hop,
             u.table,
@@ -76,7 +82,7 @@ pub fn run(args: UpdateArgs) -> anyhow::Result<bool> {
         );
     }
     for d in &report.dropped_rows {
-        println!(
+        say!(
             "  DROPPED {}: {} rows of {}: {}",
             d.hop,
             thousands(d.rows),
@@ -85,11 +91,29 @@ pub fn run(args: UpdateArgs) -> anyhow::Result<bool> {
         );
     }
     for n in &report.notes {
-        println!("  note: {n}");
+        say!("  note: {n}");
     }
-    println!(
+    say!(
         "Report: {}",
         absolute(&args.output.join(sscms_core::update::REPORT_FILE)).display()
     );
-    Ok(report.ok())
+    Ok(Outcome {
+        ok: report.ok(),
+        summary: json!({
+            "directory": absolute(&args.directory),
+            "output": absolute(&args.output),
+            "report": absolute(&args.output.join(sscms_core::update::REPORT_FILE)),
+            "detected": report.detected,
+            "from": report.from,
+            "to": report.to,
+            "chain": report.chain,
+            "tables": report.tables,
+            "rows": report.tables.iter().map(|t| t.rows_out).sum::<u64>(),
+            "movedValues": report.moved_values,
+            "unplacedValues": report.unplaced_values,
+            "droppedRows": report.dropped_rows,
+            "unaccounted": report.unaccounted,
+            "notes": report.notes,
+        }),
+    })
 }

@@ -5,14 +5,13 @@ use sscms_core::{Access, BackupReader, NoProgress, connect};
 
 use super::{absolute, thousands};
 use crate::VerifyArgs;
+use crate::out::Outcome;
+use crate::out::say;
 
-pub async fn run(args: VerifyArgs) -> anyhow::Result<bool> {
+pub async fn run(args: VerifyArgs) -> anyhow::Result<Outcome> {
     let config = super::database(&args.database)?;
-    let json = args.format == "json";
-    if !json {
-        super::print_database(&config);
-        println!("Folder: {}", absolute(&args.directory).display());
-    }
+    super::print_database(&config);
+    say!("Folder: {}", absolute(&args.directory).display());
     let reader = BackupReader::open(&args.directory)?;
     let mut driver = connect(&config, Access::ReadOnly).await?;
     let opts = VerifyOptions {
@@ -22,12 +21,11 @@ pub async fn run(args: VerifyArgs) -> anyhow::Result<bool> {
     let report = verify(driver.as_mut(), &reader, &opts, &NoProgress).await;
     driver.close().await?;
     let report = report?;
-    if json {
-        println!("{}", serde_json::to_string_pretty(&report)?);
-    } else {
-        print_report(&report);
-    }
-    Ok(report.ok)
+    print_report(&report);
+    Ok(Outcome {
+        ok: report.ok,
+        summary: serde_json::to_value(&report)?,
+    })
 }
 
 /// One line per table (folder rows, database rows, status), then each difference.
@@ -39,9 +37,11 @@ pub fn print_report(report: &VerifyReport) {
         .max()
         .unwrap_or(5)
         .max(5);
-    println!(
+    say!(
         "{:width$}  {:>12}  {:>12}  status",
-        "table", "folder rows", "database rows"
+        "table",
+        "folder rows",
+        "database rows"
     );
     for t in &report.tables {
         let status = match t.status {
@@ -50,7 +50,7 @@ pub fn print_report(report: &VerifyReport) {
             VerifyStatus::Count => "COUNT DIFFERS",
             VerifyStatus::Differs => "VALUES DIFFER",
         };
-        println!(
+        say!(
             "{:width$}  {:>12}  {:>12}  {status}",
             t.table,
             thousands(t.folder_rows),
@@ -58,14 +58,14 @@ pub fn print_report(report: &VerifyReport) {
         );
         for d in &t.differences {
             match &d.column {
-                Some(c) => println!(
+                Some(c) => say!(
                     "    {}: {} {c}: folder {:?}, database {:?}",
                     t.table,
                     d.key,
                     d.folder.as_deref().unwrap_or_default(),
                     d.database.as_deref().unwrap_or_default()
                 ),
-                None => println!("    {}: {}: {}", t.table, d.key, d.what),
+                None => say!("    {}: {}: {}", t.table, d.key, d.what),
             }
         }
     }
@@ -75,7 +75,7 @@ pub fn print_report(report: &VerifyReport) {
         .filter(|t| t.status != VerifyStatus::Ok)
         .count();
     if bad == 0 {
-        println!(
+        say!(
             "Verified: {} table(s) match{}",
             report.tables.len(),
             if report.counts_only {

@@ -1,22 +1,39 @@
 //! `siteserver version`.
 
-use crate::DatabaseArgs;
+use serde_json::json;
 
-pub fn run(args: DatabaseArgs) -> anyhow::Result<bool> {
-    println!("siteserver {}", env!("CARGO_PKG_VERSION"));
-    println!(
+use crate::DatabaseArgs;
+use crate::out::Outcome;
+use crate::out::say;
+
+pub fn run(args: DatabaseArgs) -> anyhow::Result<Outcome> {
+    say!("siteserver {}", env!("CARGO_PKG_VERSION"));
+    say!(
         "Current folder: {}",
         std::env::current_dir()
             .map(|p| p.display().to_string())
             .unwrap_or_default()
     );
-    println!(
+    say!(
         "Database drivers: {}",
         sscms_core::driver::supported().join(", ")
     );
-    match super::database(&args) {
-        Ok(config) => super::print_database(&config),
-        Err(e) => println!("Database: not configured ({e:#})"),
-    }
-    Ok(true)
+    let database = match super::database(&args) {
+        Ok(config) => {
+            super::print_database(&config);
+            super::database_json(&config)
+        }
+        Err(e) => {
+            say!("Database: not configured ({e:#})");
+            json!({"error": format!("{e:#}")})
+        }
+    };
+    Ok(Outcome {
+        ok: true,
+        summary: json!({
+            "version": env!("CARGO_PKG_VERSION"),
+            "drivers": sscms_core::driver::supported(),
+            "database": database,
+        }),
+    })
 }

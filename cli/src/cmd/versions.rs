@@ -4,7 +4,9 @@ use serde_json::json;
 use sscms_core::Registry;
 use sscms_core::adapter::Target;
 
-use crate::VersionsArgs;
+use crate::out::Outcome;
+
+use crate::out::say;
 
 /// Source versions a user may start from, one per adapter: the lowest version it accepts.
 fn sources(registry: &Registry) -> Vec<semver::Version> {
@@ -27,7 +29,7 @@ fn lowest(req: &semver::VersionReq) -> Option<semver::Version> {
     })
 }
 
-pub fn run(args: VersionsArgs) -> anyhow::Result<bool> {
+pub fn run() -> anyhow::Result<Outcome> {
     let registry = Registry::load()?;
     let latest = registry.latest();
     let mut paths = Vec::new();
@@ -41,8 +43,7 @@ pub fn run(args: VersionsArgs) -> anyhow::Result<bool> {
             }
         }
     }
-    if args.format == "json" {
-        let value = json!({
+    let summary = json!({
             "latest": latest.as_ref().map(ToString::to_string),
             "adapters": registry.adapters().iter().map(|r| json!({
                 "name": r.adapter.name(),
@@ -54,17 +55,14 @@ pub fn run(args: VersionsArgs) -> anyhow::Result<bool> {
                 Ok(c) => json!({"from": from, "to": to, "chain": c}),
                 Err(e) => json!({"from": from, "to": null, "chain": [], "error": e}),
             }).collect::<Vec<_>>(),
-        });
-        println!("{}", serde_json::to_string_pretty(&value)?);
-        return Ok(ok);
-    }
+    });
     match &latest {
-        Some(v) => println!("Latest version: {v}"),
-        None => println!("No adapters are linked into this build."),
+        Some(v) => say!("Latest version: {v}"),
+        None => say!("No adapters are linked into this build."),
     }
-    println!("Adapters:");
+    say!("Adapters:");
     for r in registry.adapters() {
-        println!(
+        say!(
             "  {:<8} {:<20} -> {:<10} ({})",
             r.adapter.name(),
             r.adapter.accepts().to_string(),
@@ -72,12 +70,12 @@ pub fn run(args: VersionsArgs) -> anyhow::Result<bool> {
             r.krate
         );
     }
-    println!("Upgrade paths:");
+    say!("Upgrade paths:");
     for (from, to, chain) in &paths {
         match chain {
-            Ok(c) => println!("  {from} -> {to}: {}", c.join(" -> ")),
-            Err(e) => println!("  {from}: {e}"),
+            Ok(c) => say!("  {from} -> {to}: {}", c.join(" -> ")),
+            Err(e) => say!("  {from}: {e}"),
         }
     }
-    Ok(ok)
+    Ok(Outcome { ok, summary })
 }

@@ -1,21 +1,21 @@
 //! Which tables a run takes, and what it says about each.
 
 /// A table left out, and why.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Skipped {
     pub table: String,
     pub reason: String,
 }
 
 /// A table that finished, with its row count.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct TableDone {
     pub table: String,
     pub rows: u64,
 }
 
 /// A table that failed, with the error.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct TableFailed {
     pub table: String,
     pub error: String,
