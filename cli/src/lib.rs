@@ -43,6 +43,8 @@ pub enum Command {
     Migrate(MigrateArgs),
     /// Prove that a database holds a folder exactly: tables, row counts and every value.
     Verify(VerifyArgs),
+    /// Write the new site's config (`sscms.json` for 7.x, `Web.config` for 6.x) for a database.
+    Config(ConfigArgs),
     /// List the registered version adapters and the upgrade paths they form.
     Versions,
     /// Print the tool version and the configured database (password masked).
@@ -217,6 +219,38 @@ pub struct MigrateArgs {
     pub no_verify: bool,
 }
 
+#[derive(Debug, Clone, Args)]
+pub struct ConfigArgs {
+    /// The database the new site runs on (usually the one just restored into).
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+
+    /// The version the site runs: 7.x (or `latest`) writes `sscms.json`, 6.x `Web.config`.
+    #[arg(long, value_name = "VERSION", default_value = "latest")]
+    pub to: String,
+
+    /// The file to write. Defaults to `sscms.json` or `Web.config` in the current folder.
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Encrypt the database settings (IsProtectData, DES as both generations read it).
+    #[arg(long)]
+    pub protect: bool,
+
+    /// The SecurityKey / SecretKey to use instead of a freshly generated one.
+    #[arg(long, value_name = "KEY")]
+    pub secret_key: Option<String>,
+
+    /// 7.x `Redis:ConnectionString` (empty: no Redis).
+    #[arg(long, value_name = "STRING", default_value = "")]
+    pub redis: String,
+
+    /// Replace an existing file. An existing `Web.config` keeps everything but the four
+    /// database keys of its appSettings.
+    #[arg(long)]
+    pub overwrite: bool,
+}
+
 /// `--jobs` when not given: the number of cores, at most 4.
 pub fn default_jobs() -> u64 {
     std::thread::available_parallelism().map_or(1, |n| n.get().min(4) as u64)
@@ -270,6 +304,7 @@ impl Command {
             Command::Restore(_) => "restore",
             Command::Migrate(_) => "migrate",
             Command::Verify(_) => "verify",
+            Command::Config(_) => "config",
             Command::Versions => "versions",
             Command::Version(_) => "version",
         }
@@ -296,6 +331,7 @@ pub async fn run_async(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Restore(args) => cmd::restore::run(args).await,
         Command::Migrate(args) => cmd::migrate::run(args).await,
         Command::Verify(args) => cmd::verify::run(args).await,
+        Command::Config(args) => cmd::config::run(args),
         Command::Versions => cmd::versions::run(),
         Command::Version(args) => cmd::version::run(args),
     };

@@ -749,3 +749,119 @@ fn every_command_prints_one_json_document() {
         "{doc}"
     );
 }
+
+#[test]
+fn config_writes_a_file_the_reader_reads_back() {
+    let dir = tmp();
+    let d = dir.path();
+    let url = "mysql://cms:p%3Bw@db.example:3307/site";
+    let o = siteserver(&["config", "--connection-string", url], d);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let text = fs::read_to_string(d.join("sscms.json")).unwrap();
+    let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(doc["Database"]["Type"], "MySql");
+    assert_eq!(
+        doc["Database"]["ConnectionString"],
+        "Server=db.example;Port=3307;Uid=cms;Pwd=\"p;w\";Database=site;SslMode=Preferred;CharSet=utf8mb4;"
+    );
+    assert_eq!(doc["SecurityKey"].as_str().unwrap().len(), 32);
+    // The CLI's own reader finds it in the current folder, password masked.
+    let v = siteserver(&["version"], d);
+    let out = stdout(&v);
+    assert!(out.contains("Database type: MySql"), "{out}");
+    assert!(
+        out.contains("Server=db.example") && !out.contains("p;w"),
+        "{out}"
+    );
+
+    // Never over an existing file without --overwrite.
+    let before = fs::read(d.join("sscms.json")).unwrap();
+    let o = siteserver(&["config", "--connection-string", "postgres://u@h/x"], d);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("exists"), "{}", stderr(&o));
+    assert_eq!(fs::read(d.join("sscms.json")).unwrap(), before);
+
+    // Protected, then read back through `version -c`.
+    let o = siteserver(
+        &[
+            "config",
+            "--connection-string",
+            "postgres://u:secret@h/x",
+            "--protect",
+            "--overwrite",
+        ],
+        d,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let text = fs::read_to_string(d.join("sscms.json")).unwrap();
+    assert!(
+        text.contains("0secret0") && !text.contains("secret@"),
+        "{text}"
+    );
+    let v = siteserver(&["version", "-c", "sscms.json"], d);
+    let out = stdout(&v);
+    assert!(out.contains("Database type: PostgreSql"), "{out}");
+    assert!(
+        out.contains("Server=h;User Id=u;Password=***;Database=x"),
+        "{out}"
+    );
+
+    // 6.x: the site's own Web.config keeps everything but the database keys.
+    let site = "<?xml version=\"1.0\"?>\n<configuration>\n  <appSettings>\n    <add key=\"AdminDirectory\" value=\"SiteServer\" />\n    <add key=\"DatabaseType\" value=\"SqlServer\" />\n  </appSettings>\n  <system.webServer />\n</configuration>\n";
+    fs::write(d.join("Web.config"), site).unwrap();
+    let args = [
+        "config",
+        "--to",
+        "6.15",
+        "--database-type",
+        "SqlServer",
+        "--connection-string",
+        "Server=sql,1433;Uid=sa;Pwd=x;Database=cms;",
+        "--protect",
+        "-o",
+        "Web.config",
+    ];
+    let o = siteserver(&args, d);
+    assert_eq!(o.status.code(), Some(1), "refused without --overwrite");
+    let mut args = args.to_vec();
+    args.push("--overwrite");
+    let o = siteserver(&args, d);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let text = fs::read_to_string(d.join("Web.config")).unwrap();
+    assert!(
+        text.contains("<add key=\"AdminDirectory\" value=\"SiteServer\" />"),
+        "{text}"
+    );
+    assert!(text.contains("<system.webServer />"), "{text}");
+    assert!(text.contains("0secret0"), "{text}");
+    let v = siteserver(&["version", "-c", "Web.config"], d);
+    let out = stdout(&v);
+    assert!(out.contains("Database type: SqlServer"), "{out}");
+    assert!(
+        out.contains("Server=sql,1433;Uid=sa;Pwd=***;Database=cms"),
+        "{out}"
+    );
+
+    // 6.x cannot run on SQLite.
+    let o = siteserver(
+        &[
+            "config",
+            "--to",
+            "6.15",
+            "--database-type",
+            "SQLite",
+            "--connection-string",
+            "x.db",
+            "-o",
+            "w6.config",
+        ],
+        d,
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("cannot run on SQLite"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!d.join("w6.config").exists());
+}

@@ -69,6 +69,23 @@ async fn from(source: Kind, test: &str) {
                     .any(|t| t.folder_rows > 0 && t.table == "siteserver_Site"),
                 "{label}: the sites arrived"
             );
+            // The config written beside the folders names the new database: verify through it.
+            let config = work.join("sscms.json");
+            let code = siteserver(&[
+                "verify",
+                "-c",
+                config.to_str().unwrap(),
+                "-d",
+                work.join("update").to_str().unwrap(),
+                "--counts-only",
+            ])
+            .await
+            .unwrap_or_else(|e| panic!("{label}: verify through {}: {e:#}", config.display()));
+            assert_eq!(
+                code,
+                ExitCode::SUCCESS,
+                "{label}: sscms.json names the target"
+            );
             // The source is untouched and still matches its backup.
             assert_eq!(
                 src.verify_cli(&work.join("backup")).await,

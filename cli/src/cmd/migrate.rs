@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, bail};
 use serde_json::{Value, json};
 use sscms_core::adapter::Target;
+use sscms_core::config::write::Generation;
 use sscms_core::config::{ConfigInputs, ConfigSource, DatabaseConfig, resolve};
 use sscms_core::detect::detect_folder;
 use sscms_core::{BackupReader, DatabaseType, Registry};
@@ -88,10 +89,50 @@ pub async fn run(args: MigrateArgs) -> anyhow::Result<Outcome> {
         "Migrated: the new database holds {}",
         absolute(&restore_dir).display()
     );
+    site_config(&target, &args.to, &dir, &mut steps)?;
     Ok(Outcome {
         ok: true,
         summary: json!({ "directory": absolute(&dir), "restored": absolute(&restore_dir), "steps": steps }),
     })
+}
+
+/// The new site's config beside the folders, when the target version has one and none is
+/// there yet.
+fn site_config(
+    target: &DatabaseConfig,
+    to: &str,
+    dir: &Path,
+    steps: &mut Vec<Value>,
+) -> anyhow::Result<()> {
+    let skip = |steps: &mut Vec<Value>, why: String| {
+        say!("  note: no config file written: {why}");
+        steps.push(json!({ "step": "config", "ok": true, "skipped": why }));
+    };
+    let generation = match Generation::of_version(to) {
+        Ok(g) => g,
+        Err(e) => {
+            skip(steps, e.to_string());
+            return Ok(());
+        }
+    };
+    let path = dir.join(generation.file_name());
+    if path.exists() {
+        skip(steps, format!("{} exists", absolute(&path).display()));
+        return Ok(());
+    }
+    if generation == Generation::V6 && target.database_type == DatabaseType::Sqlite {
+        skip(steps, "SiteServer 6.x cannot run on SQLite".into());
+        return Ok(());
+    }
+    let options = super::config::Options {
+        protect: false,
+        secret_key: None,
+        redis: String::new(),
+        overwrite: false,
+    };
+    let done = super::config::write(target, generation, &path, &options)?;
+    record(steps, "config", done);
+    Ok(())
 }
 
 /// Why the backup needs no update (a 7.x site moving to another database), or None.

@@ -1,6 +1,7 @@
 //! One module per subcommand: arguments in, core options out, a report printed.
 
 pub mod backup;
+pub mod config;
 pub mod migrate;
 pub mod restore;
 pub mod update;

@@ -170,7 +170,7 @@ fn syntax(index: usize, reason: &'static str) -> ConfigError {
 }
 
 /// Quotes a value only when parsing it back would otherwise change it.
-fn quote_value(v: &str) -> String {
+pub(crate) fn quote_value(v: &str) -> String {
     let needs = v.contains(';') || v.starts_with(['\'', '"']) || v.trim() != v;
     if !needs {
         return v.to_string();

@@ -3,6 +3,7 @@
 mod connstr;
 pub mod files;
 pub mod protect;
+pub mod write;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
