@@ -49,3 +49,6 @@ mod verify;
 
 // `migrate` from each source type of a 4.1 and a 5.0 site into each target type, then `verify`.
 mod migrate;
+
+// docs/upgrade.md's command lines, run as written against generated sites.
+mod guide;
