@@ -724,7 +724,7 @@ fn every_command_prints_one_json_document() {
         .iter()
         .map(|s| s["step"].as_str().unwrap())
         .collect();
-    assert_eq!(steps, ["backup", "update", "restore"]);
+    assert_eq!(steps, ["backup", "update", "restore", "config"]);
 
     let o = siteserver(
         &[
@@ -864,4 +864,203 @@ fn config_writes_a_file_the_reader_reads_back() {
         stderr(&o)
     );
     assert!(!d.join("w6.config").exists());
+}
+
+/// Rewrites the metadata of the small backup's only table.
+fn edit_metadata(b: &Path, edit: impl FnOnce(&mut serde_json::Value)) {
+    let p = b.join("siteserver_Site/_metadata.json");
+    let mut v: serde_json::Value = serde_json::from_str(&fs::read_to_string(&p).unwrap()).unwrap();
+    edit(&mut v);
+    fs::write(&p, v.to_string()).unwrap();
+}
+
+/// Names a table `name` in `_tables.json` and moves the table's folder there where the file
+/// system allows it.
+fn rename_table(b: &Path, name: &str) {
+    fs::write(
+        b.join("_tables.json"),
+        serde_json::json!([name]).to_string(),
+    )
+    .unwrap();
+    let _ = fs::rename(b.join("siteserver_Site"), b.join(name));
+}
+
+#[test]
+fn hostile_folders_are_refused_with_the_place_named() {
+    type Spoil = Box<dyn Fn(&Path)>;
+    let mut cases: Vec<(&str, Spoil, Vec<&str>)> = Vec::new();
+    for (name, want) in [
+        ("a\\b", "`a\\\\b`"),
+        ("a\u{0}b", "`a\\0b`"),
+        ("it's", "`it's`"),
+        ("a\"b", "`a\"b`"),
+        ("a`b", "`a`b`"),
+        ("x;DROP TABLE y", "`x;DROP TABLE y`"),
+        ("select", "`select`"),
+        ("DROP", "`DROP`"),
+    ] {
+        cases.push((
+            "hostile table name",
+            Box::new(move |b| rename_table(b, name)),
+            vec!["_tables.json", want],
+        ));
+    }
+    cases.push((
+        "hostile column name",
+        Box::new(|b| {
+            edit_metadata(b, |v| {
+                v["columns"][1]["attributeName"] = "x\"; DROP TABLE y; --".into()
+            })
+        }),
+        vec!["siteserver_Site/_metadata.json", "column"],
+    ));
+    cases.push((
+        "the same table twice",
+        Box::new(|b| {
+            fs::write(
+                b.join("_tables.json"),
+                r#"["siteserver_Site","SITESERVER_SITE"]"#,
+            )
+            .unwrap()
+        }),
+        vec!["_tables.json", "twice"],
+    ));
+    cases.push((
+        "the same column twice",
+        Box::new(|b| edit_metadata(b, |v| v["columns"][2]["attributeName"] = "siteName".into())),
+        vec!["siteserver_Site/_metadata.json", "twice"],
+    ));
+    cases.push((
+        "a key twice in a row",
+        Box::new(|b| {
+            fs::write(
+                b.join("siteserver_Site/1.json"),
+                r#"[{"id":1,"id":3},{"id":2}]"#,
+            )
+            .unwrap()
+        }),
+        vec!["siteserver_Site/1.json", "row 1", "twice"],
+    ));
+    cases.push((
+        "huge declared length",
+        Box::new(|b| {
+            edit_metadata(b, |v| {
+                v["columns"][1]["dataLength"] = 1_000_000_000_000u64.into()
+            })
+        }),
+        vec!["siteserver_Site/_metadata.json", "dataLength"],
+    ));
+    cases.push((
+        "negative totalCount",
+        Box::new(|b| edit_metadata(b, |v| v["totalCount"] = (-5).into())),
+        vec!["siteserver_Site/_metadata.json", "totalCount"],
+    ));
+    cases.push((
+        "enormous totalCount",
+        Box::new(|b| edit_metadata(b, |v| v["totalCount"] = serde_json::json!(1e30))),
+        vec!["siteserver_Site/_metadata.json", "totalCount"],
+    ));
+    cases.push((
+        "absolute row file",
+        Box::new(|b| edit_metadata(b, |v| v["rowFiles"] = serde_json::json!(["/etc/hostname"]))),
+        vec!["siteserver_Site/_metadata.json", "`/etc/hostname`"],
+    ));
+    cases.push((
+        "row file in a sub folder",
+        Box::new(|b| edit_metadata(b, |v| v["rowFiles"] = serde_json::json!(["sub/1.json"]))),
+        vec!["siteserver_Site/_metadata.json", "`sub/1.json`"],
+    ));
+    cases.push((
+        "row file linked outside the folder",
+        Box::new(|b| {
+            let outside = b.parent().unwrap().join("outside.json");
+            fs::write(&outside, r#"[{"id":1},{"id":2}]"#).unwrap();
+            fs::remove_file(b.join("siteserver_Site/1.json")).unwrap();
+            std::os::unix::fs::symlink(&outside, b.join("siteserver_Site/1.json")).unwrap();
+        }),
+        vec!["siteserver_Site/1.json", "symbolic link"],
+    ));
+    cases.push((
+        "table folder linked outside the folder",
+        Box::new(|b| {
+            let outside = b.parent().unwrap().join("elsewhere");
+            fs::rename(b.join("siteserver_Site"), &outside).unwrap();
+            std::os::unix::fs::symlink(&outside, b.join("siteserver_Site")).unwrap();
+        }),
+        vec!["siteserver_Site", "symbolic link"],
+    ));
+    cases.push((
+        "a 2 GB row file with 10 bytes in it",
+        Box::new(|b| {
+            let p = b.join("siteserver_Site/1.json");
+            fs::write(&p, r#"[{"id":1}]"#).unwrap();
+            fs::OpenOptions::new()
+                .write(true)
+                .open(&p)
+                .unwrap()
+                .set_len(2 << 30)
+                .unwrap();
+        }),
+        vec!["siteserver_Site/1.json"],
+    ));
+    cases.push((
+        "a 2 GB metadata file with 10 bytes in it",
+        Box::new(|b| {
+            let p = b.join("siteserver_Site/_metadata.json");
+            fs::write(&p, r#"{"a":1}  "#).unwrap();
+            fs::OpenOptions::new()
+                .write(true)
+                .open(&p)
+                .unwrap()
+                .set_len(2 << 30)
+                .unwrap();
+        }),
+        vec!["siteserver_Site/_metadata.json", "too large"],
+    ));
+    cases.push((
+        "deeply nested row",
+        Box::new(|b| {
+            let deep = format!(
+                "[{{\"id\":1,\"siteName\":{}1{}}},{{\"id\":2}}]",
+                "[".repeat(100_000),
+                "]".repeat(100_000)
+            );
+            fs::write(b.join("siteserver_Site/1.json"), deep).unwrap();
+        }),
+        vec!["siteserver_Site/1.json"],
+    ));
+    cases.push((
+        "deeply nested metadata",
+        Box::new(|b| {
+            let deep = format!(
+                "{{\"columns\":{}1{}}}",
+                "[".repeat(100_000),
+                "]".repeat(100_000)
+            );
+            fs::write(b.join("siteserver_Site/_metadata.json"), deep).unwrap();
+        }),
+        vec!["siteserver_Site/_metadata.json"],
+    ));
+    cases.push((
+        "deeply nested table list",
+        Box::new(|b| fs::write(b.join("_tables.json"), "[".repeat(100_000)).unwrap()),
+        vec!["_tables.json"],
+    ));
+    let mut failures = Vec::new();
+    for (name, spoil, want) in cases {
+        let dir = tmp();
+        let bak = write_backup(dir.path());
+        spoil(&bak);
+        let target = dir.path().join("t.db");
+        let o = restore(dir.path(), &bak, &target);
+        let result = std::panic::catch_unwind(|| assert_refused(&o, &target, &want));
+        if result.is_err() {
+            failures.push(format!(
+                "{name}: {want:?}: exit {:?}: {}",
+                o.status.code(),
+                stderr(&o).lines().last().unwrap_or_default()
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

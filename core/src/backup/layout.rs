@@ -28,9 +28,71 @@ pub fn check_name(name: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// A name for messages: control characters escaped, the rest as it is.
+fn shown(name: &str) -> String {
+    name.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_debug().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
+/// Statement words a table name of a real site never is; as a name they only serve injection.
+const STATEMENT_WORDS: &[&str] = &[
+    "alter", "call", "create", "delete", "drop", "exec", "execute", "grant", "insert", "merge",
+    "revoke", "select", "truncate", "union", "update",
+];
+
+/// Rejects a table or column name that no SiteServer database holds and that only makes
+/// sense as an attack on the SQL built from it: quotes, `;`, control characters, and (for
+/// tables) bare statement words. Quoting would keep such names harmless, but a folder that
+/// has them was not written by a backup.
+pub fn check_identifier(name: &str, is_table: bool) -> Result<(), String> {
+    if let Some(c) = name
+        .chars()
+        .find(|c| matches!(c, '\'' | '"' | '`' | ';' | '[' | ']') || c.is_control())
+    {
+        return Err(format!(
+            "`{}` contains {c:?}, which no SiteServer table or column name has",
+            shown(name)
+        ));
+    }
+    if is_table
+        && STATEMENT_WORDS
+            .iter()
+            .any(|w| w.eq_ignore_ascii_case(name.trim()))
+    {
+        return Err(format!(
+            "`{name}` is an SQL statement word, not a table name"
+        ));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
-    use super::check_name;
+    use super::{check_identifier, check_name};
+
+    #[test]
+    fn names_cannot_carry_sql() {
+        for bad in ["it's", "a\"b", "a`b", "x;DROP TABLE y", "[x]", "a\nb"] {
+            assert!(check_identifier(bad, false).is_err(), "{bad:?}");
+        }
+        for bad in ["select", "DROP", " Update "] {
+            assert!(check_identifier(bad, true).is_err(), "{bad:?}");
+        }
+        for good in ["siteserver_Site", "Order", "表", "model_Content-2"] {
+            assert!(check_identifier(good, true).is_ok(), "{good:?}");
+        }
+        assert!(
+            check_identifier("Select", false).is_ok(),
+            "a column may be named so"
+        );
+    }
 
     #[test]
     fn names_cannot_escape_the_folder() {

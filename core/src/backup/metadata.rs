@@ -5,7 +5,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::layout::check_name;
+use super::layout::{check_identifier, check_name};
 use crate::error::{Error, Result};
 use crate::model::{Column, DataType, TableMeta};
 
@@ -140,6 +140,8 @@ pub(crate) fn parse_metadata(table: &str, path: &Path, text: &str) -> Result<Tab
                     format!("column {}: `attributeName` is missing or empty", i + 1),
                 )
             })?;
+        check_identifier(name, false)
+            .map_err(|e| Error::format(path, format!("column {}: name {e}", i + 1)))?;
         let data_type = match get(c, "dataType") {
             Some(Value::String(s)) => s
                 .parse::<DataType>()
@@ -259,7 +261,9 @@ pub(crate) fn parse_tables(path: &Path, text: &str) -> Result<Vec<String>> {
         let name = v
             .as_str()
             .ok_or_else(|| Error::format(path, format!("table name {v} is not a string")))?;
-        check_name(name).map_err(|e| Error::format(path, format!("table name {e}")))?;
+        check_name(name)
+            .and_then(|()| check_identifier(name, true))
+            .map_err(|e| Error::format(path, format!("table name {e}")))?;
         if out.iter().any(|n| n.eq_ignore_ascii_case(name)) {
             return Err(Error::format(
                 path,

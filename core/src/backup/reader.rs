@@ -27,8 +27,30 @@ fn read_text(path: &Path) -> Result<String> {
     read_checked(path, None)
 }
 
+/// The largest table list, metadata or manifest file read whole; real ones are kilobytes.
+const MAX_SMALL_FILE: u64 = 64 << 20;
+
+/// Refuses a symbolic link: a folder's files must be its own, not something elsewhere.
+fn not_a_link(path: &Path) -> Result<()> {
+    match fs::symlink_metadata(path) {
+        Ok(m) if m.file_type().is_symlink() => Err(Error::format(
+            path,
+            "is a symbolic link; a backup folder's files and folders must be its own",
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// Reads a text file, refusing it if its sha256 is not `expected`.
 fn read_checked(path: &Path, expected: Option<&str>) -> Result<String> {
+    not_a_link(path)?;
+    let len = fs::metadata(path).map_err(|e| Error::io(path, e))?.len();
+    if len > MAX_SMALL_FILE {
+        return Err(Error::format(
+            path,
+            format!("is too large ({len} bytes; at most {MAX_SMALL_FILE} for this file)"),
+        ));
+    }
     let bytes = fs::read(path).map_err(|e| Error::io(path, e))?;
     check_sha(path, &bytes, expected)?;
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
@@ -93,6 +115,7 @@ impl BackupReader {
 
     /// Reads `<table>/_metadata.json`.
     pub fn table(&self, table: &str) -> Result<TableData> {
+        not_a_link(&self.dir.join(table))?;
         let path = self.dir.join(table).join(METADATA_FILE);
         let expected = self
             .manifest_table(table)
@@ -154,6 +177,8 @@ impl BackupReader {
         mut f: impl FnMut(usize, Row) -> Result<()>,
     ) -> Result<u64> {
         let path = self.row_file_path(table, file);
+        not_a_link(&self.dir.join(table))?;
+        not_a_link(&path)?;
         let raw = File::open(&path).map_err(|e| Error::io(&path, e))?;
         let mut reader = BufReader::with_capacity(
             256 * 1024,
@@ -246,7 +271,7 @@ impl<'de, F: FnMut(usize, Row) -> Result<()>> Visitor<'de> for RowsSeed<'_, F> {
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<u64, A::Error> {
         let mut i = 0usize;
-        while let Some(row) = seq.next_element::<Row>()? {
+        while let Some(row) = seq.next_element_seed(RowSeed { index: i })? {
             if let Err(e) = (self.f)(i, row) {
                 *self.failure = Some(e);
                 return Err(de::Error::custom("stopped by the row handler"));
@@ -254,6 +279,42 @@ impl<'de, F: FnMut(usize, Row) -> Result<()>> Visitor<'de> for RowsSeed<'_, F> {
             i += 1;
         }
         Ok(i as u64)
+    }
+}
+
+/// One row object; a key given twice is an error, not a silent overwrite.
+struct RowSeed {
+    index: usize,
+}
+
+impl<'de> DeserializeSeed<'de> for RowSeed {
+    type Value = Row;
+
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Row, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for RowSeed {
+    type Value = Row;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a row object")
+    }
+
+    fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<Row, A::Error> {
+        let mut row = Row::new();
+        while let Some(k) = map.next_key::<String>()? {
+            let v: Value = map.next_value()?;
+            if row.contains_key(&k) {
+                return Err(de::Error::custom(format!(
+                    "row {}: key `{k}` is given twice",
+                    self.index + 1
+                )));
+            }
+            row.insert(k, v);
+        }
+        Ok(row)
     }
 }
 
@@ -285,9 +346,18 @@ impl RowKeys {
     /// A key that matches no column is an error, because its value would otherwise be lost.
     pub fn align(&self, row: Row) -> Result<Vec<Value>, String> {
         let mut out = vec![Value::Null; self.columns];
+        let mut seen = vec![false; self.columns];
         for (k, v) in row {
             match self.index.get(&k.to_lowercase()) {
-                Some(&i) => out[i] = v,
+                Some(&i) if seen[i] => {
+                    return Err(format!(
+                        "key `{k}` names a column another key of the row names too (keys match columns in any case)"
+                    ));
+                }
+                Some(&i) => {
+                    seen[i] = true;
+                    out[i] = v;
+                }
                 None if k.eq_ignore_ascii_case(ROW_NUM) => {}
                 None => return Err(format!("key `{k}` matches no column of the metadata")),
             }
