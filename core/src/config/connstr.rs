@@ -1,7 +1,7 @@
 //! ADO.NET `key=value;` connection strings, parsed by the rules of .NET's
 //! `DbConnectionStringBuilder`, which is what SiteServer's providers used.
 
-use super::ConfigError;
+use super::types::ConfigError;
 
 /// Keys whose values are never shown (compared like [`ConnectionString::get`]).
 pub(crate) const PASSWORD_KEYS: &[&str] = &["Pwd", "Password"];

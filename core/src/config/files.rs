@@ -5,7 +5,8 @@ use std::path::{Path, PathBuf};
 
 use quick_xml::events::{BytesStart, Event};
 
-use super::{ConfigError, protect};
+use super::protect;
+use super::types::ConfigError;
 
 /// Which of SiteServer's config formats a file uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -7,7 +7,7 @@ use base64::engine::general_purpose::STANDARD;
 use cbc::cipher::block_padding::Pkcs7;
 use cbc::cipher::{BlockDecryptMut, BlockEncryptMut, KeyIvInit};
 
-use super::ConfigError;
+use super::types::ConfigError;
 
 const IV: [u8; 8] = [0x12, 0x34, 0x56, 0x78, 0x90, 0xAB, 0xCD, 0xEF];
 const SUFFIX: &str = "0secret0";

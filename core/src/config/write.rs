@@ -7,7 +7,8 @@ use std::path::Path;
 use quick_xml::events::Event;
 
 use super::connstr::quote_value;
-use super::{ConfigError, DatabaseConfig, DatabaseType, protect};
+use super::protect;
+use super::types::{ConfigError, DatabaseConfig, DatabaseType};
 
 /// Which CMS the file is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -348,7 +349,7 @@ fn edit_app_settings(
 mod tests {
     use super::*;
     use crate::config::files::ConfigFile;
-    use crate::config::{ConfigSource, DatabaseConfig};
+    use crate::config::types::ConfigSource;
 
     fn config(ty: DatabaseType, cs: &str) -> DatabaseConfig {
         DatabaseConfig {
