@@ -12,7 +12,7 @@ pub fn run(args: DatabaseArgs) -> anyhow::Result<bool> {
     );
     println!(
         "Database drivers: {}",
-        sscms_core::driver::supported().join(", ")
+        sscms_core::db::supported().join(", ")
     );
     match super::database(&args) {
         Ok(config) => super::print_database(&config),

@@ -18,10 +18,10 @@ use tiberius::{AuthMethod, Client, ColumnData, EncryptionLevel, FromSql, Query, 
 use tokio::net::TcpStream;
 use tokio_util::compat::{Compat, TokioAsyncWriteCompatExt};
 
-use super::server::{Endpoint, bytes_json, f32_json, int_json, text_json};
-use super::{Access, DatabaseDriver};
 use crate::config::{DatabaseConfig, DatabaseType, ServerAddress};
-use crate::dialect::Dialect;
+use crate::db::dialect::Dialect;
+use crate::db::driver::{Access, DatabaseDriver};
+use crate::db::server::{Endpoint, bytes_json, f32_json, int_json, text_json};
 use crate::error::{Error, Result};
 use crate::model::{Column, DataType, TableMeta};
 use crate::value::{SqlValue, decimal_json, float_json, format_datetime};
@@ -733,7 +733,7 @@ impl DatabaseDriver for MsSqlDriver {
 mod tests {
     use super::*;
     use crate::config::ConfigSource;
-    use crate::dialect::CmsSchema;
+    use crate::db::dialect::CmsSchema;
     use crate::model::DataType::*;
 
     fn cat(name: &str, ty: &str, max_length: i16, identity: bool, pk: bool) -> CatalogColumn {

@@ -8,21 +8,10 @@ use futures::stream::BoxStream;
 use serde_json::Value;
 
 use crate::config::{DatabaseConfig, DatabaseType};
-use crate::dialect::{CmsSchema, ColumnFit, Dialect};
+use crate::db::dialect::{CmsSchema, ColumnFit, Dialect};
 use crate::error::{Error, Result};
 use crate::model::{Column, TableMeta};
 use crate::value::SqlValue;
-
-#[cfg(feature = "mssql")]
-mod mssql;
-#[cfg(feature = "mysql")]
-mod mysql;
-#[cfg(feature = "postgres")]
-mod postgres;
-#[cfg(any(feature = "mysql", feature = "postgres", feature = "mssql"))]
-mod server;
-#[cfg(feature = "sqlite")]
-mod sqlite;
 
 /// Bytes of values one INSERT carries at most, unless one row alone is larger: keeps statements
 /// well under SQLite's statement limit and MySQL's default packet size.
@@ -131,16 +120,20 @@ pub async fn connect(config: &DatabaseConfig, access: Access) -> Result<Box<dyn 
     match config.database_type {
         #[cfg(feature = "sqlite")]
         DatabaseType::Sqlite => Ok(Box::new(
-            sqlite::SqliteDriver::connect(config, access).await?,
+            crate::db::sqlite::SqliteDriver::connect(config, access).await?,
         )),
         #[cfg(feature = "mysql")]
-        DatabaseType::MySql => Ok(Box::new(mysql::MySqlDriver::connect(config, access).await?)),
+        DatabaseType::MySql => Ok(Box::new(
+            crate::db::mysql::MySqlDriver::connect(config, access).await?,
+        )),
         #[cfg(feature = "postgres")]
-        DatabaseType::PostgreSql => {
-            Ok(Box::new(postgres::PgDriver::connect(config, access).await?))
-        }
+        DatabaseType::PostgreSql => Ok(Box::new(
+            crate::db::postgres::PgDriver::connect(config, access).await?,
+        )),
         #[cfg(feature = "mssql")]
-        DatabaseType::SqlServer => Ok(Box::new(mssql::MsSqlDriver::connect(config, access).await?)),
+        DatabaseType::SqlServer => Ok(Box::new(
+            crate::db::mssql::MsSqlDriver::connect(config, access).await?,
+        )),
         // Reached only in builds that leave a driver out.
         #[allow(unreachable_patterns)]
         other => {

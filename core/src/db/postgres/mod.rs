@@ -1,0 +1,3 @@
+mod driver;
+
+pub(crate) use driver::PgDriver;
