@@ -1,4 +1,4 @@
-//! The `DatabaseDriver` trait and `connect`, which picks a driver by database type.
+//! The `DatabaseDriver` trait: what every database's driver does.
 //!
 //! Drivers only know their dialect's catalog, value types and statements; the backup and
 //! restore loops live once in [`crate::ops`].
@@ -7,9 +7,9 @@ use async_trait::async_trait;
 use futures::stream::BoxStream;
 use serde_json::Value;
 
-use crate::config::{DatabaseConfig, DatabaseType};
+use crate::config::DatabaseType;
 use crate::db::dialect::{CmsSchema, ColumnFit, Dialect};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::model::{Column, TableMeta};
 use crate::value::SqlValue;
 
@@ -113,53 +113,4 @@ pub trait DatabaseDriver: Send {
     }
 
     async fn close(self: Box<Self>) -> Result<()>;
-}
-
-/// Opens a connection for a configured database.
-pub async fn connect(config: &DatabaseConfig, access: Access) -> Result<Box<dyn DatabaseDriver>> {
-    match config.database_type {
-        #[cfg(feature = "sqlite")]
-        DatabaseType::Sqlite => Ok(Box::new(
-            crate::db::sqlite::SqliteDriver::connect(config, access).await?,
-        )),
-        #[cfg(feature = "mysql")]
-        DatabaseType::MySql => Ok(Box::new(
-            crate::db::mysql::MySqlDriver::connect(config, access).await?,
-        )),
-        #[cfg(feature = "postgres")]
-        DatabaseType::PostgreSql => Ok(Box::new(
-            crate::db::postgres::PgDriver::connect(config, access).await?,
-        )),
-        #[cfg(feature = "mssql")]
-        DatabaseType::SqlServer => Ok(Box::new(
-            crate::db::mssql::MsSqlDriver::connect(config, access).await?,
-        )),
-        // Reached only in builds that leave a driver out.
-        #[allow(unreachable_patterns)]
-        other => {
-            let _ = access;
-            Err(Error::Invalid(format!(
-                "database type {other} is not supported by this build (supported: {})",
-                supported().join(", ")
-            )))
-        }
-    }
-}
-
-/// Database types this build can connect to.
-pub fn supported() -> Vec<&'static str> {
-    let mut out = Vec::new();
-    if cfg!(feature = "sqlite") {
-        out.push("SQLite");
-    }
-    if cfg!(feature = "mysql") {
-        out.push("MySql");
-    }
-    if cfg!(feature = "postgres") {
-        out.push("PostgreSql");
-    }
-    if cfg!(feature = "mssql") {
-        out.push("SqlServer");
-    }
-    out
 }

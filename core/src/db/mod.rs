@@ -1,5 +1,6 @@
 //! Databases: the `DatabaseDriver` trait, `connect`, and each database's driver and SQL dialect.
 
+mod connect;
 mod dialect;
 mod driver;
 #[cfg(feature = "mssql")]
@@ -13,5 +14,6 @@ mod server;
 #[cfg(feature = "sqlite")]
 mod sqlite;
 
+pub use connect::{connect, supported};
 pub use dialect::{CmsSchema, ColumnFit, DEFAULT_VARCHAR_LENGTH, Dialect, Index};
-pub use driver::{Access, DatabaseDriver, MAX_BATCH_BYTES, connect, supported};
+pub use driver::{Access, DatabaseDriver, MAX_BATCH_BYTES};
