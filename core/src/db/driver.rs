@@ -8,7 +8,8 @@ use futures::stream::BoxStream;
 use serde_json::Value;
 
 use crate::config::DatabaseType;
-use crate::db::dialect::{CmsSchema, ColumnFit, Dialect};
+use crate::db::dialect::Dialect;
+use crate::db::schema::{CmsSchema, ColumnFit};
 use crate::error::Result;
 use crate::model::{Column, TableMeta};
 use crate::value::SqlValue;

@@ -3,17 +3,15 @@
 mod connect;
 mod dialect;
 mod driver;
-#[cfg(feature = "mssql")]
 mod mssql;
-#[cfg(feature = "mysql")]
 mod mysql;
-#[cfg(feature = "postgres")]
 mod postgres;
+mod schema;
 #[cfg(any(feature = "mysql", feature = "postgres", feature = "mssql"))]
 mod server;
-#[cfg(feature = "sqlite")]
 mod sqlite;
 
 pub use connect::{connect, supported};
-pub use dialect::{CmsSchema, ColumnFit, DEFAULT_VARCHAR_LENGTH, Dialect, Index};
+pub use dialect::Dialect;
 pub use driver::{Access, DatabaseDriver, MAX_BATCH_BYTES};
+pub use schema::{CmsSchema, ColumnFit, DEFAULT_VARCHAR_LENGTH, Index};

@@ -733,7 +733,7 @@ impl DatabaseDriver for MsSqlDriver {
 mod tests {
     use super::*;
     use crate::config::ConfigSource;
-    use crate::db::dialect::CmsSchema;
+    use crate::db::schema::CmsSchema;
     use crate::model::DataType::*;
 
     fn cat(name: &str, ty: &str, max_length: i16, identity: bool, pk: bool) -> CatalogColumn {

@@ -1,3 +1,6 @@
+pub(crate) mod dialect;
+#[cfg(feature = "mysql")]
 mod driver;
 
+#[cfg(feature = "mysql")]
 pub(crate) use driver::MySqlDriver;
