@@ -5,8 +5,11 @@
 //! from here. Kept free of any driver so that every dialect, SQL Server included, is unit-tested
 //! against the exact SQL it produces.
 
+use crate::db::mssql::dialect as mssql;
+use crate::db::mysql::dialect as mysql;
+use crate::db::postgres::dialect as postgres;
 use crate::db::schema::{CmsSchema, ColumnFit, DEFAULT_VARCHAR_LENGTH, Index};
-use crate::db::{mssql, mysql, postgres, sqlite};
+use crate::db::sqlite::dialect as sqlite;
 use crate::model::{Column, DataType, TableMeta};
 
 // Here rather than in schema.rs, which stays free of `Dialect` so that the per-database
@@ -65,27 +68,27 @@ impl Dialect {
     /// Quotes an identifier so names such as `Top`, `Order` or `Key` work.
     pub fn quote(self, ident: &str) -> String {
         match self {
-            Dialect::Sqlite => sqlite::dialect::quote(ident),
-            Dialect::MySql => mysql::dialect::quote(ident),
-            Dialect::Postgres => postgres::dialect::quote(ident),
-            Dialect::SqlServer => mssql::dialect::quote(ident),
+            Dialect::Sqlite => sqlite::quote(ident),
+            Dialect::MySql => mysql::quote(ident),
+            Dialect::Postgres => postgres::quote(ident),
+            Dialect::SqlServer => mssql::quote(ident),
         }
     }
 
     /// The most bind parameters one statement may carry.
     pub fn max_bind_params(self) -> usize {
         match self {
-            Dialect::Sqlite => sqlite::dialect::MAX_BIND_PARAMS,
-            Dialect::MySql => mysql::dialect::MAX_BIND_PARAMS,
-            Dialect::Postgres => postgres::dialect::MAX_BIND_PARAMS,
-            Dialect::SqlServer => mssql::dialect::MAX_BIND_PARAMS,
+            Dialect::Sqlite => sqlite::MAX_BIND_PARAMS,
+            Dialect::MySql => mysql::MAX_BIND_PARAMS,
+            Dialect::Postgres => postgres::MAX_BIND_PARAMS,
+            Dialect::SqlServer => mssql::MAX_BIND_PARAMS,
         }
     }
 
     /// The most rows one INSERT may carry.
     pub fn max_rows_per_insert(self) -> usize {
         match self {
-            Dialect::SqlServer => mssql::dialect::MAX_ROWS_PER_INSERT,
+            Dialect::SqlServer => mssql::MAX_ROWS_PER_INSERT,
             _ => 5_000,
         }
     }
@@ -98,10 +101,10 @@ impl Dialect {
     /// The `n`th (1-based) bind placeholder.
     pub fn placeholder(self, n: usize) -> String {
         match self {
-            Dialect::Sqlite => sqlite::dialect::placeholder(n),
-            Dialect::MySql => mysql::dialect::placeholder(n),
-            Dialect::Postgres => postgres::dialect::placeholder(n),
-            Dialect::SqlServer => mssql::dialect::placeholder(n),
+            Dialect::Sqlite => sqlite::placeholder(n),
+            Dialect::MySql => mysql::placeholder(n),
+            Dialect::Postgres => postgres::placeholder(n),
+            Dialect::SqlServer => mssql::placeholder(n),
         }
     }
 
@@ -127,39 +130,39 @@ impl Dialect {
     /// The column type for a data type, widened where `fit` says the values need more.
     pub fn column_type_fit(self, col: &Column, fit: &ColumnFit) -> String {
         match self {
-            Dialect::Sqlite => sqlite::dialect::column_type(col),
-            Dialect::MySql => mysql::dialect::column_type(col, fit),
-            Dialect::Postgres => postgres::dialect::column_type(col, fit),
-            Dialect::SqlServer => mssql::dialect::column_type(col, fit),
+            Dialect::Sqlite => sqlite::column_type(col),
+            Dialect::MySql => mysql::column_type(col, fit),
+            Dialect::Postgres => postgres::column_type(col, fit),
+            Dialect::SqlServer => mssql::column_type(col, fit),
         }
     }
 
     fn identity_type(self, wide: bool) -> &'static str {
         match self {
-            Dialect::Sqlite => sqlite::dialect::identity_type(wide),
-            Dialect::MySql => mysql::dialect::identity_type(wide),
-            Dialect::Postgres => postgres::dialect::identity_type(wide),
-            Dialect::SqlServer => mssql::dialect::identity_type(wide),
+            Dialect::Sqlite => sqlite::identity_type(wide),
+            Dialect::MySql => mysql::identity_type(wide),
+            Dialect::Postgres => postgres::identity_type(wide),
+            Dialect::SqlServer => mssql::identity_type(wide),
         }
     }
 
     /// The database's name, for messages.
     pub fn name(self) -> &'static str {
         match self {
-            Dialect::Sqlite => sqlite::dialect::NAME,
-            Dialect::MySql => mysql::dialect::NAME,
-            Dialect::Postgres => postgres::dialect::NAME,
-            Dialect::SqlServer => mssql::dialect::NAME,
+            Dialect::Sqlite => sqlite::NAME,
+            Dialect::MySql => mysql::NAME,
+            Dialect::Postgres => postgres::NAME,
+            Dialect::SqlServer => mssql::NAME,
         }
     }
 
     /// Why a value measured by `fit` cannot be stored in this dialect even when widened, if so.
     pub fn unrepresentable(self, col: &Column, fit: &ColumnFit) -> Option<String> {
         match self {
-            Dialect::Sqlite => sqlite::dialect::unrepresentable(col, fit),
-            Dialect::MySql => mysql::dialect::unrepresentable(col, fit),
-            Dialect::Postgres => postgres::dialect::unrepresentable(col, fit),
-            Dialect::SqlServer => mssql::dialect::unrepresentable(col, fit),
+            Dialect::Sqlite => sqlite::unrepresentable(col, fit),
+            Dialect::MySql => mysql::unrepresentable(col, fit),
+            Dialect::Postgres => postgres::unrepresentable(col, fit),
+            Dialect::SqlServer => mssql::unrepresentable(col, fit),
         }
     }
 
@@ -198,7 +201,7 @@ impl Dialect {
             .map(|(i, c)| {
                 let fit = fits.get(i).unwrap_or(&no_fit);
                 let key_type = match self {
-                    Dialect::Sqlite => sqlite::dialect::key_column_type(c, &pk),
+                    Dialect::Sqlite => sqlite::key_column_type(c, &pk),
                     _ => None,
                 };
                 let ty = if Some(c) == identity {
@@ -213,9 +216,9 @@ impl Dialect {
             .collect();
         match (self, identity) {
             (Dialect::Sqlite, Some(id)) => {
-                parts.extend(sqlite::dialect::identity_key_clause(&pk, id));
+                parts.extend(sqlite::identity_key_clause(&pk, id));
             }
-            (Dialect::MySql, _) => parts.extend(mysql::dialect::key_clauses(&pk, identity)),
+            (Dialect::MySql, _) => parts.extend(mysql::key_clauses(&pk, identity)),
             _ if pk.is_empty() => {}
             _ => {
                 let pk_names: Vec<String> = pk.iter().map(|c| q(&c.attribute_name)).collect();
@@ -229,7 +232,7 @@ impl Dialect {
             }
         }
         let suffix = match self {
-            Dialect::MySql => mysql::dialect::TABLE_OPTIONS,
+            Dialect::MySql => mysql::TABLE_OPTIONS,
             _ => "",
         };
         format!(
@@ -283,7 +286,7 @@ impl Dialect {
                 n += 1;
                 sql.push_str(&self.placeholder(n));
                 if self == Dialect::Postgres {
-                    sql.push_str(postgres::dialect::bind_cast(col.data_type));
+                    sql.push_str(postgres::bind_cast(col.data_type));
                 }
             }
             sql.push(')');

@@ -1,13 +1,13 @@
 //! What a restore asks of the tables it creates: the CMS version's schema, its indexes, and how
 //! far each column must widen for its values. Shared by every database's dialect; it imports
-//! none of them, so [`super::dialect`] and the per-database dialects can both use it.
+//! none of them, so `dialect.rs` and the per-database dialects can both use it.
 
 use crate::model::{Column, DataType};
 
 /// The SiteServer schema a database is restored for. It decides the column types and the case
 /// of names (spec `target-schema.md` §3), so that the CMS of that version finds its tables.
 ///
-/// The methods that depend on the dialect (`ident`, `table_meta`) are in [`super::dialect`].
+/// The methods that depend on the dialect (`ident`, `table_meta`) are in `dialect.rs`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub enum CmsSchema {
     /// No SiteServer version, or one before 6.0: the tool's own mapping, names as written.

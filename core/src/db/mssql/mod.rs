@@ -5,6 +5,8 @@
 //! the six types, the SELECT expressions that bring every type back as one tiberius can decode
 //! exactly, the INSERT batches under `SET IDENTITY_INSERT`, the identity reseed, the snapshot,
 //! the login and TLS choices.
+//!
+//! The dialect is compiled in every build; the rest is behind the `mssql` feature.
 
 #[cfg(feature = "mssql")]
 mod catalog;

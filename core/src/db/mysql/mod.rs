@@ -1,3 +1,5 @@
+//! MySQL and MariaDB: its dialect, compiled in every build, and its driver, behind the `mysql` feature.
+
 pub(crate) mod dialect;
 #[cfg(feature = "mysql")]
 mod driver;

@@ -1,3 +1,5 @@
+//! PostgreSQL: its dialect, compiled in every build, and its driver, behind the `postgres` feature.
+
 pub(crate) mod dialect;
 #[cfg(feature = "postgres")]
 mod driver;

@@ -1,3 +1,5 @@
+//! SQLite: its dialect, compiled in every build, and its driver, behind the `sqlite` feature.
+
 pub(crate) mod dialect;
 #[cfg(feature = "sqlite")]
 mod driver;
