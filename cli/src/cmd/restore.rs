@@ -1,6 +1,6 @@
 //! `siteserver restore`.
 
-use sscms_core::dialect::CmsSchema;
+use sscms_core::db::CmsSchema;
 use sscms_core::ops::{RestoreOptions, VerifyOptions, plan_restore, restore_jobs, verify};
 use sscms_core::{Access, BackupReader, DatabaseConfig, DatabaseType, NoProgress, connect};
 

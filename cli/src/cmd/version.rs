@@ -16,7 +16,7 @@ pub fn run(args: DatabaseArgs) -> anyhow::Result<Outcome> {
     );
     say!(
         "Database drivers: {}",
-        sscms_core::driver::supported().join(", ")
+        sscms_core::db::supported().join(", ")
     );
     let database = match super::database(&args) {
         Ok(config) => {

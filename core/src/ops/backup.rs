@@ -6,7 +6,7 @@ use futures::TryStreamExt;
 
 use super::tables::{Skipped, TableDone, TableFailed, select_tables};
 use crate::backup::BackupWriter;
-use crate::driver::DatabaseDriver;
+use crate::db::DatabaseDriver;
 use crate::error::{Error, Result};
 use crate::model::TableMeta;
 use crate::progress::Progress;

@@ -14,7 +14,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::backup::{BackupReader, RowKeys, TableData};
-use crate::driver::DatabaseDriver;
+use crate::db::DatabaseDriver;
 use crate::error::{Error, Result};
 use crate::model::{DataType, TableMeta};
 use crate::ops::restore::check::folder_schema;

@@ -10,8 +10,8 @@ use super::check::{ColumnSizes, RestorePlan};
 use super::spill::SpillReader;
 use super::summary::RestoreReport;
 use crate::backup::TableData;
-use crate::dialect::{CmsSchema, ColumnFit, Dialect};
-use crate::driver::DatabaseDriver;
+use crate::db::DatabaseDriver;
+use crate::db::{CmsSchema, ColumnFit, Dialect};
 use crate::error::{Error, Result};
 use crate::model::TableMeta;
 use crate::ops::tables::TableDone;
@@ -217,7 +217,7 @@ async fn create_index(
     driver: &mut dyn DatabaseDriver,
     schema: CmsSchema,
     target: &TableMeta,
-    index: crate::dialect::Index,
+    index: crate::db::Index,
 ) -> Result<()> {
     let dialect = driver.dialect();
     let mut columns = Vec::with_capacity(index.columns.len());
@@ -231,7 +231,7 @@ async fn create_index(
         };
         columns.push((col.attribute_name.clone(), *desc));
     }
-    let index = crate::dialect::Index {
+    let index = crate::db::Index {
         name: schema.ident(dialect, &index.name),
         columns,
     };

@@ -12,10 +12,10 @@ use sqlx::mysql::{
 };
 use sqlx::{AssertSqlSafe, Connection, Decode, MySql, Row as _, TypeInfo, ValueRef};
 
-use super::server::{Endpoint, bytes_json, f32_json, int_json, text_json};
-use super::{Access, DatabaseDriver, MAX_BATCH_BYTES};
 use crate::config::{DatabaseConfig, DatabaseType};
-use crate::dialect::Dialect;
+use crate::db::dialect::Dialect;
+use crate::db::driver::{Access, DatabaseDriver, MAX_BATCH_BYTES};
+use crate::db::server::{Endpoint, bytes_json, f32_json, int_json, text_json};
 use crate::error::{Error, Result};
 use crate::model::{Column, DataType, TableMeta};
 use crate::value::{SqlValue, float_json, format_datetime};

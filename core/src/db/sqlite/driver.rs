@@ -10,9 +10,9 @@ use serde_json::Value;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection, SqliteRow, SqliteValueRef};
 use sqlx::{AssertSqlSafe, Connection, Row as _, TypeInfo, ValueRef};
 
-use super::{Access, DatabaseDriver};
 use crate::config::{DatabaseConfig, DatabaseType};
-use crate::dialect::Dialect;
+use crate::db::dialect::Dialect;
+use crate::db::driver::{Access, DatabaseDriver};
 use crate::error::{Error, Result};
 use crate::model::{Column, DataType, TableMeta};
 use crate::value::{SqlValue, decimal_json, float_json, format_datetime, parse_datetime};

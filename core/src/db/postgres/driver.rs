@@ -12,10 +12,10 @@ use serde_json::Value;
 use sqlx::postgres::{PgConnectOptions, PgConnection, PgRow, PgSslMode, PgValueRef};
 use sqlx::{AssertSqlSafe, Connection, Decode, Postgres, Row as _, TypeInfo, ValueRef};
 
-use super::server::{Endpoint, bytes_json, f32_json, int_json, text_json};
-use super::{Access, DatabaseDriver};
 use crate::config::{DatabaseConfig, DatabaseType};
-use crate::dialect::Dialect;
+use crate::db::dialect::Dialect;
+use crate::db::driver::{Access, DatabaseDriver};
+use crate::db::server::{Endpoint, bytes_json, f32_json, int_json, text_json};
 use crate::error::{Error, Result};
 use crate::model::{Column, DataType, TableMeta};
 use crate::value::{SqlValue, float_json, format_datetime};

@@ -1,4 +1,4 @@
-//! The `DatabaseDriver` trait and `connect`, which picks a driver by database type.
+//! The `DatabaseDriver` trait: what every database's driver does.
 //!
 //! Drivers only know their dialect's catalog, value types and statements; the backup and
 //! restore loops live once in [`crate::ops`].
@@ -7,22 +7,12 @@ use async_trait::async_trait;
 use futures::stream::BoxStream;
 use serde_json::Value;
 
-use crate::config::{DatabaseConfig, DatabaseType};
-use crate::dialect::{CmsSchema, ColumnFit, Dialect};
-use crate::error::{Error, Result};
+use crate::config::DatabaseType;
+use crate::db::dialect::Dialect;
+use crate::db::schema::{CmsSchema, ColumnFit};
+use crate::error::Result;
 use crate::model::{Column, TableMeta};
 use crate::value::SqlValue;
-
-#[cfg(feature = "mssql")]
-mod mssql;
-#[cfg(feature = "mysql")]
-mod mysql;
-#[cfg(feature = "postgres")]
-mod postgres;
-#[cfg(any(feature = "mysql", feature = "postgres", feature = "mssql"))]
-mod server;
-#[cfg(feature = "sqlite")]
-mod sqlite;
 
 /// Bytes of values one INSERT carries at most, unless one row alone is larger: keeps statements
 /// well under SQLite's statement limit and MySQL's default packet size.
@@ -124,49 +114,4 @@ pub trait DatabaseDriver: Send {
     }
 
     async fn close(self: Box<Self>) -> Result<()>;
-}
-
-/// Opens a connection for a configured database.
-pub async fn connect(config: &DatabaseConfig, access: Access) -> Result<Box<dyn DatabaseDriver>> {
-    match config.database_type {
-        #[cfg(feature = "sqlite")]
-        DatabaseType::Sqlite => Ok(Box::new(
-            sqlite::SqliteDriver::connect(config, access).await?,
-        )),
-        #[cfg(feature = "mysql")]
-        DatabaseType::MySql => Ok(Box::new(mysql::MySqlDriver::connect(config, access).await?)),
-        #[cfg(feature = "postgres")]
-        DatabaseType::PostgreSql => {
-            Ok(Box::new(postgres::PgDriver::connect(config, access).await?))
-        }
-        #[cfg(feature = "mssql")]
-        DatabaseType::SqlServer => Ok(Box::new(mssql::MsSqlDriver::connect(config, access).await?)),
-        // Reached only in builds that leave a driver out.
-        #[allow(unreachable_patterns)]
-        other => {
-            let _ = access;
-            Err(Error::Invalid(format!(
-                "database type {other} is not supported by this build (supported: {})",
-                supported().join(", ")
-            )))
-        }
-    }
-}
-
-/// Database types this build can connect to.
-pub fn supported() -> Vec<&'static str> {
-    let mut out = Vec::new();
-    if cfg!(feature = "sqlite") {
-        out.push("SQLite");
-    }
-    if cfg!(feature = "mysql") {
-        out.push("MySql");
-    }
-    if cfg!(feature = "postgres") {
-        out.push("PostgreSql");
-    }
-    if cfg!(feature = "mssql") {
-        out.push("SqlServer");
-    }
-    out
 }
