@@ -32,7 +32,7 @@ pub fn run(args: DatabaseArgs) -> anyhow::Result<Outcome> {
         ok: true,
         summary: json!({
             "version": env!("CARGO_PKG_VERSION"),
-            "drivers": sscms_core::driver::supported(),
+            "drivers": sscms_core::db::supported(),
             "database": database,
         }),
     })
