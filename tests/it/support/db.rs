@@ -172,8 +172,15 @@ impl TestDb {
 
     /// `siteserver verify` of `dir` against this database: the exit code.
     pub async fn verify_cli(&self, dir: &Path) -> std::process::ExitCode {
+        self.on_folder("verify", dir)
+            .await
+            .unwrap_or_else(|e| panic!("verify of {}: {e:#}", self.name))
+    }
+
+    /// `siteserver COMMAND -d DIR` with this database as the one to use.
+    async fn on_folder(&self, command: &str, dir: &Path) -> anyhow::Result<std::process::ExitCode> {
         siteserver(&[
-            "verify",
+            command,
             "--database-type",
             self.kind.type_name(),
             "--connection-string",
@@ -182,7 +189,6 @@ impl TestDb {
             dir.to_str().unwrap(),
         ])
         .await
-        .unwrap_or_else(|e| panic!("verify of {}: {e:#}", self.name))
     }
 
     /// The verify report of `dir` against this database, from the library.
@@ -315,16 +321,7 @@ impl TestDb {
     }
 
     pub async fn try_restore(&self, dir: &Path) -> anyhow::Result<std::process::ExitCode> {
-        siteserver(&[
-            "restore",
-            "--database-type",
-            self.kind.type_name(),
-            "--connection-string",
-            &self.url(),
-            "-d",
-            dir.to_str().unwrap(),
-        ])
-        .await
+        self.on_folder("restore", dir).await
     }
 
     /// Inserts a site without an id, as the CMS does, and returns the id it got.
