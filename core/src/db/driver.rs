@@ -98,6 +98,12 @@ pub trait DatabaseDriver: Send {
         self.execute(&sql).await
     }
 
+    /// Rows one [`DatabaseDriver::insert_rows`] call should carry at most, for a table of
+    /// `columns` columns: the dialect's bind limit, unless the driver loads another way.
+    fn batch_rows(&self, columns: usize) -> usize {
+        self.dialect().batch_rows(columns)
+    }
+
     /// Bytes of values one [`DatabaseDriver::insert_rows`] call should carry at most.
     fn max_batch_bytes(&self) -> usize {
         MAX_BATCH_BYTES

@@ -15,10 +15,11 @@ use sqlx::{AssertSqlSafe, Connection, Decode, Postgres, Row as _, TypeInfo, Valu
 use crate::config::{DatabaseConfig, DatabaseType};
 use crate::db::dialect::Dialect;
 use crate::db::driver::{Access, DatabaseDriver};
+use crate::db::postgres::dialect;
 use crate::db::server::{Endpoint, bytes_json, f32_json, int_json, text_json};
 use crate::error::{Error, Result};
 use crate::model::{Column, DataType, TableMeta};
-use crate::value::{SqlValue, float_json, format_datetime};
+use crate::value::{SqlValue, float_json};
 
 const DEFAULT_PORT: u16 = 5432;
 const DEFAULT_SCHEMA: &str = "public";
@@ -393,41 +394,48 @@ impl DatabaseDriver for PgDriver {
         Ok(())
     }
 
+    /// Loads the batch with one `COPY … FROM STDIN` (text format), PostgreSQL's bulk path: no
+    /// parameter limit and no statement to parse. Every value goes in exactly as the INSERT
+    /// path would bind it.
     async fn insert_rows(&mut self, table: &TableMeta, rows: &[Vec<SqlValue>]) -> Result<()> {
         if rows.is_empty() {
             return Ok(());
         }
-        let sql = Dialect::Postgres.insert(&table.name, &table.columns, rows.len());
-        let mut q = sqlx::query(AssertSqlSafe(sql)).persistent(false);
+        let mut data = Vec::with_capacity(
+            rows.iter()
+                .map(|r| 8 + r.iter().map(SqlValue::approx_len).sum::<usize>())
+                .sum(),
+        );
         for row in rows {
-            for (v, col) in row.iter().zip(&table.columns) {
-                // Parameters are typed by what is bound, so a NULL is bound as its column's type.
-                q = match (v, col.data_type) {
-                    (SqlValue::Null, DataType::Boolean) => q.bind(None::<bool>),
-                    (SqlValue::Null, DataType::Integer) => q.bind(None::<i64>),
-                    (SqlValue::Null, _) => q.bind(None::<&str>),
-                    (SqlValue::Bool(b), _) => q.bind(*b),
-                    (SqlValue::Int(i), _) => q.bind(*i),
-                    (SqlValue::Text(s), _) if s.contains('\0') => {
-                        return Err(Error::table(
-                            &table.name,
-                            format!(
-                                "row{}, column `{}`: the text holds a NUL character, which \
-                                 PostgreSQL cannot store",
-                                row_key(table, row),
-                                col.attribute_name
-                            ),
-                        ));
-                    }
-                    (SqlValue::Decimal(s) | SqlValue::Text(s), _) => q.bind(s.as_str()),
-                    (SqlValue::DateTime(d), _) => q.bind(format_datetime(d)),
-                };
-            }
+            dialect::copy_row(row, &mut data).map_err(|i| {
+                Error::table(
+                    &table.name,
+                    format!(
+                        "row{}, column `{}`: the text holds a NUL character, which PostgreSQL \
+                         cannot store",
+                        row_key(table, row),
+                        table.columns[i].attribute_name
+                    ),
+                )
+            })?;
         }
-        q.execute(&mut self.conn)
+        let context = self.context(&format!("loading `{}` with COPY", table.name));
+        let sql = dialect::copy_in(&table.name, &table.columns);
+        let mut copy = self
+            .conn
+            .copy_in_raw(&sql)
             .await
-            .map_err(|e| Error::db(self.context(&format!("inserting into `{}`", table.name)), e))?;
+            .map_err(|e| Error::db(&context, e))?;
+        if let Err(e) = copy.send(data).await {
+            let _ = copy.abort("the load stopped").await;
+            return Err(Error::db(&context, e));
+        }
+        copy.finish().await.map_err(|e| Error::db(&context, e))?;
         Ok(())
+    }
+
+    fn batch_rows(&self, _columns: usize) -> usize {
+        dialect::COPY_BATCH_ROWS
     }
 
     /// Moves the identity column's sequence past the largest id, so the CMS's next insert does

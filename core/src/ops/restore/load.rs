@@ -294,7 +294,7 @@ async fn write_table(
     target: &TableMeta,
     progress: &dyn Progress,
 ) -> Result<()> {
-    let batch_rows = driver.dialect().batch_rows(data.meta.columns.len());
+    let batch_rows = driver.batch_rows(data.meta.columns.len());
     let batch_bytes = driver.max_batch_bytes();
     let (tx, mut rx) = mpsc::channel::<Vec<Vec<SqlValue>>>(2);
     let producer = {
