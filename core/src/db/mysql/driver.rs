@@ -318,11 +318,15 @@ impl DatabaseDriver for MySqlDriver {
     }
 
     async fn count_rows(&mut self, table: &str) -> Result<u64> {
+        // The text protocol: a prepared COUNT waits ~40 ms on a table InnoDB has not opened
+        // yet (measured on MariaDB 10.11), which adds seconds over a site's ~170 tables.
         let sql = format!("SELECT COUNT(*) FROM {}", Dialect::MySql.quote(table));
-        let n: i64 = sqlx::query_scalar(AssertSqlSafe(sql))
+        let context = self.context(&format!("counting `{table}`"));
+        let row = sqlx::raw_sql(AssertSqlSafe(sql))
             .fetch_one(&mut self.conn)
             .await
-            .map_err(|e| Error::db(self.context(&format!("counting `{table}`")), e))?;
+            .map_err(|e| Error::db(&context, e))?;
+        let n: i64 = row.try_get(0).map_err(|e| Error::db(&context, e))?;
         Ok(u64::try_from(n).unwrap_or(0))
     }
 
@@ -349,6 +353,7 @@ impl DatabaseDriver for MySqlDriver {
         let types: Vec<DataType> = table.columns.iter().map(|c| c.data_type).collect();
         let context = self.context(&format!("reading `{}`", table.name));
         Box::pin(async_stream::try_stream! {
+            // The binary protocol: text results lose DATETIME fractions in sqlx's decoding.
             let mut rows = sqlx::query(AssertSqlSafe(sql))
                 .persistent(false)
                 .fetch(&mut self.conn);
@@ -410,10 +415,11 @@ impl DatabaseDriver for MySqlDriver {
             q(&table.name)
         );
         let context = self.context(&format!("moving AUTO_INCREMENT of `{}`", table.name));
-        let max: Option<i64> = sqlx::query_scalar(AssertSqlSafe(sql))
+        let row = sqlx::raw_sql(AssertSqlSafe(sql))
             .fetch_one(&mut self.conn)
             .await
             .map_err(|e| Error::db(&context, e))?;
+        let max: Option<i64> = row.try_get(0).map_err(|e| Error::db(&context, e))?;
         if let Some(next) = max.filter(|m| *m >= 1).and_then(|m| m.checked_add(1)) {
             self.execute(&format!(
                 "ALTER TABLE {} AUTO_INCREMENT = {next}",
@@ -424,7 +430,6 @@ impl DatabaseDriver for MySqlDriver {
         Ok(())
     }
 
-    /// Half of max_allowed_packet, so one INSERT with its protocol overhead fits in a packet.
     /// Half the packet, since escapes may grow the text, and at most 16 MB, so a batch in
     /// flight stays small.
     fn max_batch_bytes(&self) -> usize {
