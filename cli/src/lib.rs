@@ -133,6 +133,11 @@ pub struct RestoreArgs {
     /// Skip the check at the end that every table holds the folder's row count.
     #[arg(long)]
     pub no_verify: bool,
+
+    /// Continue a restore of this folder that stopped (killed, server gone, disk full): tables
+    /// it finished are kept, the table it was in goes on after its last committed chunk.
+    #[arg(long)]
+    pub resume: bool,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -217,6 +222,11 @@ pub struct MigrateArgs {
     /// Skip the row-count check at the end of the restore.
     #[arg(long)]
     pub no_verify: bool,
+
+    /// Continue a migrate that stopped: steps whose folder is complete are not run again, and
+    /// the restore continues where the target's ledger says it stopped.
+    #[arg(long)]
+    pub resume: bool,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -52,3 +52,6 @@ mod migrate;
 
 // docs/upgrade.md's command lines, run as written against generated sites.
 mod guide;
+
+// A restore killed at several points, then `--resume`: exact rows, ledger gone, ids continue.
+mod resume;

@@ -46,15 +46,25 @@ pub async fn run(args: MigrateArgs) -> anyhow::Result<Outcome> {
         page_size: args.page_size,
     };
     let mut steps = Vec::new();
-    let done = super::backup::execute(&source, backup)
-        .await
-        .context("migrate step 1/3 (backup)")?;
-    if !record(&mut steps, "backup", done) {
-        return stopped(1, "backup", &backup_dir, steps);
+    if args.resume && complete(&backup_dir, "_manifest.json") {
+        say!("Kept: {} is complete", absolute(&backup_dir).display());
+        steps.push(json!({ "step": "backup", "ok": true, "skipped": "complete already" }));
+    } else {
+        let done = super::backup::execute(&source, backup)
+            .await
+            .context("migrate step 1/3 (backup)")?;
+        if !record(&mut steps, "backup", done) {
+            return stopped(1, "backup", &backup_dir, steps);
+        }
     }
 
     step(2, "update of the backup folder");
     let restore_dir = match already_there(&backup_dir, &args)? {
+        _ if args.resume && complete(&update_dir, sscms_core::update::REPORT_FILE) => {
+            say!("Kept: {} is complete", absolute(&update_dir).display());
+            steps.push(json!({ "step": "update", "ok": true, "skipped": "complete already" }));
+            update_dir
+        }
         Some(why) => {
             say!("Nothing to update: {why}; the backup folder is restored as it is");
             steps.push(json!({ "step": "update", "ok": true, "skipped": why }));
@@ -78,6 +88,7 @@ pub async fn run(args: MigrateArgs) -> anyhow::Result<Outcome> {
         drop_existing: false,
         jobs: args.jobs,
         no_verify: args.no_verify,
+        resume: args.resume && has_ledger(&target).await?,
     };
     let done = super::restore::execute(&target, restore)
         .await
@@ -133,6 +144,21 @@ fn site_config(
     let done = super::config::write(target, generation, &path, &options)?;
     record(steps, "config", done);
     Ok(())
+}
+
+/// A folder a step finished: it writes `last` when everything else is in place.
+fn complete(dir: &Path, last: &str) -> bool {
+    dir.join("_tables.json").is_file() && dir.join(last).is_file()
+}
+
+/// Whether the target holds an unfinished restore to continue.
+async fn has_ledger(target: &DatabaseConfig) -> anyhow::Result<bool> {
+    let mut driver = sscms_core::connect(target, sscms_core::Access::ReadOnly).await?;
+    let tables = driver.list_tables().await;
+    driver.close().await?;
+    Ok(tables?
+        .iter()
+        .any(|t| t.eq_ignore_ascii_case(sscms_core::ops::LEDGER_TABLE)))
 }
 
 /// Why the backup needs no update (a 7.x site moving to another database), or None.

@@ -25,6 +25,7 @@ pub async fn execute(config: &DatabaseConfig, args: RestoreArgs) -> anyhow::Resu
         includes: args.includes.as_deref().map(list),
         excludes: list(&args.excludes),
         drop_existing: args.drop_existing,
+        resume: args.resume,
     };
     let progress = CliProgress::new("restored");
     // The folder is checked in full before the target is even opened.

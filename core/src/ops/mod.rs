@@ -6,6 +6,7 @@ mod tables;
 mod verify;
 
 pub use backup::{BackupOptions, BackupReport, DEFAULT_EXCLUDES, backup};
+pub use restore::ledger::LEDGER_TABLE;
 pub use restore::{
     RestoreOptions, RestorePlan, RestoreReport, plan_restore, restore, restore_jobs,
 };

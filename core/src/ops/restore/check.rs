@@ -25,6 +25,8 @@ pub struct RestoreOptions {
     pub excludes: Vec<String>,
     /// Drop target tables that have the name of a table to restore, instead of refusing.
     pub drop_existing: bool,
+    /// Continue the unfinished restore of this folder that the target's ledger records.
+    pub resume: bool,
 }
 
 /// A backup folder that has been read and checked in full, ready to be written.
@@ -45,6 +47,9 @@ pub struct RestorePlan {
     /// with the plan.
     pub(super) spills: Vec<PathBuf>,
     pub(super) _spill_dir: tempfile::TempDir,
+    /// The folder's identity in the restore ledger.
+    pub(super) folder_id: String,
+    pub(super) resume: bool,
 }
 
 /// A column's [`ColumnFit`], with the row that set each maximum, for messages.
@@ -281,6 +286,8 @@ pub fn plan_restore(opts: &RestoreOptions, progress: &dyn Progress) -> Result<Re
         tables.push(data);
     }
     Ok(RestorePlan {
+        folder_id: super::ledger::folder_id(&tables),
+        resume: opts.resume,
         tables,
         sizes,
         skipped,

@@ -7,6 +7,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use tokio::sync::mpsc;
 
 use super::check::{ColumnSizes, RestorePlan};
+use super::ledger::{self, Entry, LEDGER_TABLE, fault};
 use super::spill::SpillReader;
 use super::summary::RestoreReport;
 use crate::backup::TableData;
@@ -27,9 +28,12 @@ pub async fn restore(
     restore_jobs(vec![driver], plan, progress).await
 }
 
+/// Rows committed at a time: a stopped run loses at most this many rows' work per table.
+const CHUNK_ROWS: u64 = 20_000;
+
 /// [`restore`] with one job per connection in `drivers`, each taking the next table; the first
-/// connection also checks the target. If any table fails, the others stop after their current
-/// table and every table this run created is dropped again.
+/// connection also checks the target and keeps the ledger. If any table fails, the others stop
+/// after their current chunk, and what is committed stays for `--resume`.
 pub async fn restore_jobs(
     mut drivers: Vec<&mut (dyn DatabaseDriver + 'static)>,
     plan: RestorePlan,
@@ -45,6 +49,8 @@ pub async fn restore_jobs(
         content_tables,
         spills,
         _spill_dir,
+        folder_id,
+        resume,
     } = plan;
     let Some(first) = drivers.first_mut() else {
         return Err(Error::Invalid("restore needs a connection".into()));
@@ -52,8 +58,36 @@ pub async fn restore_jobs(
     let dialect = first.dialect();
     let fits = fit_columns(dialect, schema, &tables, &sizes, progress)?;
     let existing = first.list_tables().await?;
+    let has_ledger = existing
+        .iter()
+        .any(|e| e.eq_ignore_ascii_case(LEDGER_TABLE));
+    let entries = match (has_ledger, resume, drop_existing) {
+        (true, true, _) => ledger::read(&mut **first, &folder_id).await?,
+        (false, true, _) => {
+            return Err(Error::Invalid(format!(
+                "nothing to resume: the target database has no unfinished restore (no                  `{LEDGER_TABLE}` table); run restore without --resume"
+            )));
+        }
+        (true, false, false) => {
+            let entries = ledger::read(&mut **first, &folder_id).await.ok();
+            let done = entries
+                .as_ref()
+                .map_or(0, |e| e.iter().filter(|e| e.done).count());
+            return Err(Error::Invalid(format!(
+                "the target database holds a restore that did not finish ({done} of {}                  table(s) done, ledger `{LEDGER_TABLE}`); nothing was written: run the same                  command with --resume to continue it, or with --drop-existing to start over",
+                tables.len()
+            )));
+        }
+        (true, false, true) => {
+            ledger::drop(&mut **first).await?;
+            Vec::new()
+        }
+        (false, false, _) => Vec::new(),
+    };
+    let ours = |name: &str| entries.iter().any(|e| e.table.eq_ignore_ascii_case(name));
     let clashes: Vec<String> = existing
         .into_iter()
+        .filter(|e| !e.eq_ignore_ascii_case(LEDGER_TABLE) && !ours(e))
         .filter(|e| tables.iter().any(|t| t.meta.name.eq_ignore_ascii_case(e)))
         .collect();
     if !clashes.is_empty() && !drop_existing {
@@ -65,13 +99,17 @@ pub async fn restore_jobs(
         )));
     }
 
+    if !resume {
+        ledger::create(&mut **first).await?;
+    }
     let shared = Shared {
+        folder_id,
+        entries,
         schema,
         dialect,
         clashes,
         content_tables,
         next: Mutex::new(0),
-        created: Mutex::new(Vec::new()),
         failed: AtomicBool::new(false),
     };
     let jobs: Vec<TableJob<'_>> = tables
@@ -95,16 +133,14 @@ pub async fn restore_jobs(
         }
     }
     if let Some((name, e)) = failure {
-        let created = shared.created.into_inner().unwrap_or_default();
-        if let Some(driver) = drivers.first_mut() {
-            for t in created.iter().rev() {
-                let _ = driver.drop_table(t).await;
-            }
-        }
         return Err(Error::Invalid(format!(
-            "restoring table `{name}` failed, so the {} table(s) this run created were dropped again: {e}",
-            created.len()
+            "restoring table `{name}` failed: {e}; the rows committed so far stay, with the \
+             ledger `{LEDGER_TABLE}`: run the same command with --resume to continue, or with \
+             --drop-existing to start over"
         )));
+    }
+    if let Some(driver) = drivers.first_mut() {
+        ledger::drop(&mut **driver).await?;
     }
     done.sort_by_key(|(i, _)| *i);
     Ok(RestoreReport {
@@ -122,6 +158,9 @@ struct TableJob<'a> {
 
 /// What the jobs of one restore share.
 struct Shared {
+    folder_id: String,
+    /// The ledger of the run being resumed.
+    entries: Vec<Entry>,
     schema: CmsSchema,
     dialect: Dialect,
     /// Tables of the target that `--drop-existing` replaces.
@@ -129,8 +168,6 @@ struct Shared {
     content_tables: Vec<String>,
     /// The index of the next table to take.
     next: Mutex<usize>,
-    /// Tables this run created, to drop again if anything fails.
-    created: Mutex<Vec<String>>,
     failed: AtomicBool,
 }
 
@@ -162,6 +199,7 @@ async fn worker(
             return Err((name.clone(), e));
         }
         progress.table_finished(name, job.data.total_count);
+        fault("table");
         done.push((
             i,
             TableDone {
@@ -172,7 +210,9 @@ async fn worker(
     }
 }
 
-/// Creates one table with its indexes and loads its rows in one transaction.
+/// Creates one table with its indexes and loads its rows, committing a chunk at a time with
+/// the ledger's count of committed rows in the same transaction. A table the ledger records
+/// is continued after its committed rows; one it marks done is skipped.
 async fn load_table(
     driver: &mut dyn DatabaseDriver,
     job: &TableJob<'_>,
@@ -183,32 +223,71 @@ async fn load_table(
     let name = &data.meta.name;
     // The names the CMS of the folder's version looks for.
     let target = shared.schema.table_meta(shared.dialect, &data.meta);
-    if let Some(old) = shared.clashes.iter().find(|c| c.eq_ignore_ascii_case(name)) {
-        driver.drop_table(old).await?;
+    let entry = shared
+        .entries
+        .iter()
+        .find(|e| e.table.eq_ignore_ascii_case(name));
+    if entry.is_some_and(|e| e.done) {
+        progress.rows_done(name, data.total_count);
+        return Ok(());
     }
-    driver
-        .create_table_in(shared.schema, &target, job.fit)
-        .await?;
-    shared
-        .created
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .push(target.name.clone());
-    if shared.content_tables.contains(&name.to_lowercase()) {
-        for index in shared.schema.content_indexes(&data.meta.name) {
-            create_index(driver, shared.schema, &target, index).await?;
+    let committed = match entry {
+        Some(e) if e.rows > 0 => e.rows,
+        Some(_) => {
+            // Stopped before its first chunk: the table may or may not exist yet.
+            let _ = driver.drop_table(&target.name).await;
+            create(driver, job, shared, &target).await?;
+            0
         }
-    }
+        None => {
+            if let Some(old) = shared.clashes.iter().find(|c| c.eq_ignore_ascii_case(name)) {
+                driver.drop_table(old).await?;
+            }
+            ledger::start(driver, &shared.folder_id, name).await?;
+            create(driver, job, shared, &target).await?;
+            0
+        }
+    };
     progress.table_started(name, data.total_count);
-    driver.begin().await?;
-    match write_table(driver, data, job.spill, &target, progress).await {
-        Ok(()) => driver.commit().await?,
-        Err(e) => {
-            let _ = driver.rollback().await;
-            return Err(e);
+    if committed > 0 {
+        progress.rows_done(name, committed);
+    }
+    if committed < data.total_count {
+        driver.begin().await?;
+        match write_table(driver, data, job.spill, &target, committed, progress).await {
+            Ok(()) => {
+                ledger::set(driver, name, data.total_count, false).await?;
+                driver.commit().await?;
+            }
+            Err(e) => {
+                let _ = driver.rollback().await;
+                return Err(e);
+            }
         }
     }
-    driver.after_insert(&target).await
+    fault("identity");
+    driver.after_insert(&target).await?;
+    ledger::set(driver, name, data.total_count, true).await
+}
+
+async fn create(
+    driver: &mut dyn DatabaseDriver,
+    job: &TableJob<'_>,
+    shared: &Shared,
+    target: &TableMeta,
+) -> Result<()> {
+    driver
+        .create_table_in(shared.schema, target, job.fit)
+        .await?;
+    if shared
+        .content_tables
+        .contains(&job.data.meta.name.to_lowercase())
+    {
+        for index in shared.schema.content_indexes(&job.data.meta.name) {
+            create_index(driver, shared.schema, target, index).await?;
+        }
+    }
+    Ok(())
 }
 
 /// Creates one of the CMS's content-table indexes, if the table has its columns (a content
@@ -292,23 +371,45 @@ async fn write_table(
     data: &TableData,
     spill: &Path,
     target: &TableMeta,
+    skip: u64,
     progress: &dyn Progress,
 ) -> Result<()> {
-    let batch_rows = driver.batch_rows(data.meta.columns.len());
+    // Never more than a chunk, so each chunk commits on time.
+    let batch_rows = driver
+        .batch_rows(data.meta.columns.len())
+        .min(usize::try_from(CHUNK_ROWS).unwrap_or(usize::MAX));
     let batch_bytes = driver.max_batch_bytes();
     let (tx, mut rx) = mpsc::channel::<Vec<Vec<SqlValue>>>(2);
     let producer = {
         let spill = SpillReader::open(spill, data.meta.columns.len())?;
         let table = data.meta.name.clone();
-        tokio::task::spawn_blocking(move || produce(spill, &table, batch_rows, batch_bytes, &tx))
+        tokio::task::spawn_blocking(move || {
+            produce(spill, &table, skip, batch_rows, batch_bytes, &tx)
+        })
     };
     let mut result = Ok(());
+    let (mut rows, mut pending) = (skip, 0u64);
     while let Some(batch) = rx.recv().await {
         if let Err(e) = driver.insert_rows(target, &batch).await {
             result = Err(e);
             break;
         }
+        rows += batch.len() as u64;
+        pending += batch.len() as u64;
         progress.rows_done(&data.meta.name, batch.len() as u64);
+        if pending >= CHUNK_ROWS && rows < data.total_count {
+            pending = 0;
+            let step = async {
+                ledger::set(driver, &data.meta.name, rows, false).await?;
+                driver.commit().await?;
+                fault("chunk");
+                driver.begin().await
+            };
+            if let Err(e) = step.await {
+                result = Err(e);
+                break;
+            }
+        }
     }
     drop(rx);
     let produced = producer
@@ -323,6 +424,7 @@ async fn write_table(
 fn produce(
     mut spill: SpillReader,
     table: &str,
+    skip: u64,
     batch_rows: usize,
     batch_bytes: usize,
     tx: &mpsc::Sender<Vec<Vec<SqlValue>>>,
@@ -330,6 +432,12 @@ fn produce(
     let mut batch = Vec::with_capacity(batch_rows);
     let mut bytes = 0usize;
     let closed = || Error::table(table, "insert stopped");
+    // Rows an earlier run committed.
+    for _ in 0..skip {
+        if spill.next_row()?.is_none() {
+            break;
+        }
+    }
     while let Some(values) = spill.next_row()? {
         let size = values.iter().map(SqlValue::approx_len).sum::<usize>();
         if !batch.is_empty() && bytes + size > batch_bytes {

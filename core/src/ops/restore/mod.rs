@@ -1,17 +1,19 @@
 //! `restore`: a backup folder into a database, all or nothing, in stages:
 //!
 //! 1. [`check`]: read and check the whole folder, and measure what its values need;
-//! 2. [`load`]: create the tables and stream the rows in, one transaction per table;
+//! 2. [`load`]: create the tables and stream the rows in, committed in chunks that the
+//!    [`ledger`] in the target records, so a stopped run continues with `--resume`;
 //! 3. [`summary`]: what was restored and what was left out.
 //!
 //! [`rows`] turns a row of a file into insert values during the check, and [`spill`] keeps them
 //! for the load, so each row is parsed once.
 //!
 //! The whole folder is read and checked before the first statement is sent, so bad input never
-//! leaves a half-restored database. If the database fails later, the tables created by this run
-//! are dropped again.
+//! leaves a half-restored database. If the database fails later, what was committed stays,
+//! with the ledger saying how far each table got.
 
 pub(crate) mod check;
+pub mod ledger;
 mod load;
 mod rows;
 mod spill;
