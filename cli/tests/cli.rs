@@ -1064,3 +1064,92 @@ fn hostile_folders_are_refused_with_the_place_named() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+#[test]
+fn the_demo_migrates_the_bundled_site_and_verifies_it() {
+    let dir = tmp();
+    let out = dir.path().join("demo");
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let o = Command::new("bash")
+        .arg(repo.join("examples/demo.sh"))
+        .env("SITESERVER", env!("CARGO_BIN_EXE_siteserver"))
+        .env("OUT", &out)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}\n{}", stdout(&o), stderr(&o));
+    let text = stdout(&o);
+    assert!(text.contains("Verified: "), "{text}");
+    assert!(text.contains("Migrated: "), "{text}");
+    assert!(out.join("new-site.db").is_file());
+    assert!(out.join("migrate/sscms.json").is_file());
+    let report: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(out.join("migrate/update/_report.json")).unwrap())
+            .unwrap();
+    assert_eq!(report["from"], "3.6.4", "{}", report["from"]);
+    assert_eq!(report["to"], "7.4.0");
+}
+
+#[test]
+fn config_has_every_key_of_the_shape_and_a_fresh_key_each_run() {
+    let dir = tmp();
+    let d = dir.path();
+    let mut keys = Vec::new();
+    for file in ["a.json", "b.json"] {
+        let o = siteserver(
+            &[
+                "config",
+                "--format",
+                "json",
+                "--connection-string",
+                "mysql://u:p@h/db",
+                "-o",
+                file,
+            ],
+            d,
+        );
+        let doc = json_of(&o, "config", true);
+        assert_eq!(doc["databaseType"], "MySql");
+        let v: serde_json::Value =
+            serde_json::from_str(&fs::read_to_string(d.join(file)).unwrap()).unwrap();
+        // The shape of spec §5.4, with every key 7.4 reads at start.
+        let obj = v.as_object().unwrap();
+        let mut names: Vec<&str> = obj.keys().map(String::as_str).collect();
+        names.sort_unstable();
+        assert_eq!(
+            names,
+            [
+                "AdminRestriction",
+                "Cors",
+                "Database",
+                "IsDisablePlugins",
+                "IsNightlyUpdate",
+                "IsProtectData",
+                "IsSafeMode",
+                "Redis",
+                "SecurityKey"
+            ]
+        );
+        assert_eq!(v["IsProtectData"], false);
+        assert_eq!(v["Database"]["Type"], "MySql");
+        assert_eq!(
+            v["Database"]["ConnectionString"],
+            "Server=h;Uid=u;Pwd=p;Database=db;SslMode=Preferred;CharSet=utf8mb4;"
+        );
+        assert_eq!(v["Redis"]["ConnectionString"], "");
+        assert_eq!(
+            v["AdminRestriction"],
+            serde_json::json!({"Host": "", "AllowList": [], "BlockList": []})
+        );
+        assert_eq!(
+            v["Cors"],
+            serde_json::json!({"IsOrigins": false, "Origins": []})
+        );
+        let key = v["SecurityKey"].as_str().unwrap().to_string();
+        assert!(
+            key.len() == 32 && key.bytes().all(|b| b.is_ascii_hexdigit()),
+            "{key}"
+        );
+        keys.push(key);
+    }
+    assert_ne!(keys[0], keys[1], "a fresh SecurityKey per run");
+}

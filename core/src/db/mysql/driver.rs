@@ -15,6 +15,7 @@ use sqlx::{AssertSqlSafe, Connection, Decode, MySql, Row as _, TypeInfo, ValueRe
 use crate::config::{DatabaseConfig, DatabaseType};
 use crate::db::dialect::Dialect;
 use crate::db::driver::{Access, DatabaseDriver, MAX_BATCH_BYTES};
+use crate::db::mysql::dialect;
 use crate::db::server::{Endpoint, bytes_json, f32_json, int_json, text_json};
 use crate::error::{Error, Result};
 use crate::model::{Column, DataType, TableMeta};
@@ -30,6 +31,8 @@ pub(crate) struct MySqlDriver {
     conn: MySqlConnection,
     endpoint: Endpoint,
     max_allowed_packet: usize,
+    /// Whether `\\` escapes in string literals (no NO_BACKSLASH_ESCAPES in sql_mode).
+    backslash_escapes: bool,
 }
 
 impl MySqlDriver {
@@ -74,23 +77,34 @@ impl MySqlDriver {
             "SET SESSION sql_mode = CONCAT_WS(',', NULLIF(@@SESSION.sql_mode, ''), \
              'STRICT_ALL_TABLES', 'NO_AUTO_VALUE_ON_ZERO')",
         );
-        if access == Access::ReadOnly {
-            setup.push_str("; SET SESSION TRANSACTION READ ONLY");
+        match access {
+            Access::ReadOnly => setup.push_str("; SET SESSION TRANSACTION READ ONLY"),
+            // A restore loads tables it just created, whose keys the folder check has seen: the
+            // per-row unique and foreign-key checks only slow the load, as in a mysqldump.
+            Access::ReadWrite => {
+                setup.push_str("; SET SESSION unique_checks = 0, foreign_key_checks = 0")
+            }
         }
         sqlx::raw_sql(AssertSqlSafe(setup))
             .execute(&mut conn)
             .await
             .map_err(|e| Error::db(endpoint.context("setting up the session"), e))?;
-        let packet: Option<i64> = sqlx::query_scalar("SELECT CAST(@@max_allowed_packet AS SIGNED)")
-            .fetch_one(&mut conn)
-            .await
-            .map_err(|e| Error::db(endpoint.context("reading max_allowed_packet"), e))?;
+        let (packet, mode): (Option<i64>, Option<String>) = sqlx::query_as(
+            "SELECT CAST(@@max_allowed_packet AS SIGNED), CAST(@@SESSION.sql_mode AS CHAR)",
+        )
+        .fetch_one(&mut conn)
+        .await
+        .map_err(|e| Error::db(endpoint.context("reading max_allowed_packet"), e))?;
         Ok(MySqlDriver {
             conn,
             endpoint,
             max_allowed_packet: packet
                 .and_then(|p| usize::try_from(p).ok())
                 .unwrap_or(MAX_BATCH_BYTES),
+            backslash_escapes: !mode
+                .unwrap_or_default()
+                .to_ascii_uppercase()
+                .contains("NO_BACKSLASH_ESCAPES"),
         })
     }
 
@@ -356,34 +370,29 @@ impl DatabaseDriver for MySqlDriver {
         if rows.is_empty() {
             return Ok(());
         }
-        let sql = Dialect::MySql.insert(&table.name, &table.columns, rows.len());
-        let mut q = sqlx::query(AssertSqlSafe(sql)).persistent(false);
-        for v in rows.iter().flatten() {
-            q = match v {
-                SqlValue::Null => q.bind(None::<&str>),
-                SqlValue::Bool(b) => q.bind(*b),
-                SqlValue::Int(i) => q.bind(*i),
-                // MySQL converts decimal text exactly, and date text in strict mode.
-                SqlValue::Decimal(s) | SqlValue::Text(s) => q.bind(s.as_str()),
-                SqlValue::DateTime(d) => q.bind(format_datetime(d)),
-            };
-        }
+        // Literal values through the text protocol, as a mysqldump file loads: no prepare round
+        // trip and no 65,535-parameter limit, so batches are as large as the packet allows.
+        let sql =
+            dialect::insert_literal(&table.name, &table.columns, rows, self.backslash_escapes);
         let packet = self.max_allowed_packet;
-        q.execute(&mut self.conn).await.map_err(|e| {
-            let hint = match &e {
-                sqlx::Error::Database(d)
-                    if d.try_downcast_ref::<MySqlDatabaseError>()
-                        .is_some_and(|m| m.number() == ER_NET_PACKET_TOO_LARGE) =>
-                {
-                    format!(" (the server's max_allowed_packet is {packet} bytes; raise it)")
-                }
-                _ => String::new(),
-            };
-            Error::db(
-                self.context(&format!("inserting into `{}`{hint}", table.name)),
-                e,
-            )
-        })?;
+        sqlx::raw_sql(AssertSqlSafe(sql))
+            .execute(&mut self.conn)
+            .await
+            .map_err(|e| {
+                let hint = match &e {
+                    sqlx::Error::Database(d)
+                        if d.try_downcast_ref::<MySqlDatabaseError>()
+                            .is_some_and(|m| m.number() == ER_NET_PACKET_TOO_LARGE) =>
+                    {
+                        format!(" (the server's max_allowed_packet is {packet} bytes; raise it)")
+                    }
+                    _ => String::new(),
+                };
+                Error::db(
+                    self.context(&format!("inserting into `{}`{hint}", table.name)),
+                    e,
+                )
+            })?;
         Ok(())
     }
 
@@ -416,8 +425,14 @@ impl DatabaseDriver for MySqlDriver {
     }
 
     /// Half of max_allowed_packet, so one INSERT with its protocol overhead fits in a packet.
+    /// Half the packet, since escapes may grow the text, and at most 16 MB, so a batch in
+    /// flight stays small.
     fn max_batch_bytes(&self) -> usize {
-        MAX_BATCH_BYTES.min(self.max_allowed_packet / 2).max(1)
+        (16 << 20).min(self.max_allowed_packet / 2).max(1)
+    }
+
+    fn batch_rows(&self, _columns: usize) -> usize {
+        dialect::LITERAL_BATCH_ROWS
     }
 
     async fn close(self: Box<Self>) -> Result<()> {
