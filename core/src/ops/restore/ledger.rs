@@ -110,19 +110,29 @@ pub(super) async fn read(driver: &mut dyn DatabaseDriver, folder: &str) -> Resul
     Ok(out)
 }
 
-/// Records a table the run starts, before its CREATE TABLE.
+/// Records every table of the run before the first CREATE TABLE, so that during the load the
+/// jobs only update their own rows: no inserts that could deadlock with another job's chunk.
 pub(super) async fn start(
     driver: &mut dyn DatabaseDriver,
     folder: &str,
-    table: &str,
+    tables: &[TableData],
 ) -> Result<()> {
-    let row = vec![
-        SqlValue::Text(table.into()),
-        SqlValue::Text(folder.into()),
-        SqlValue::Int(0),
-        SqlValue::Int(0),
-    ];
-    driver.insert_rows(&meta(), &[row]).await
+    let rows: Vec<Vec<SqlValue>> = tables
+        .iter()
+        .map(|t| {
+            vec![
+                SqlValue::Text(t.meta.name.clone()),
+                SqlValue::Text(folder.into()),
+                SqlValue::Int(0),
+                SqlValue::Int(0),
+            ]
+        })
+        .collect();
+    // 200 rows keep SQL Server under its 2,100 parameters.
+    for chunk in rows.chunks(200) {
+        driver.insert_rows(&meta(), chunk).await?;
+    }
+    Ok(())
 }
 
 /// Sets a table's committed rows (inside the transaction of those rows) or marks it done.

@@ -101,9 +101,9 @@ pub async fn restore_jobs(
 
     if !resume {
         ledger::create(&mut **first).await?;
+        ledger::start(&mut **first, &folder_id, &tables).await?;
     }
     let shared = Shared {
-        folder_id,
         entries,
         schema,
         dialect,
@@ -158,7 +158,6 @@ struct TableJob<'a> {
 
 /// What the jobs of one restore share.
 struct Shared {
-    folder_id: String,
     /// The ledger of the run being resumed.
     entries: Vec<Entry>,
     schema: CmsSchema,
@@ -243,7 +242,6 @@ async fn load_table(
             if let Some(old) = shared.clashes.iter().find(|c| c.eq_ignore_ascii_case(name)) {
                 driver.drop_table(old).await?;
             }
-            ledger::start(driver, &shared.folder_id, name).await?;
             create(driver, job, shared, &target).await?;
             0
         }
