@@ -45,15 +45,8 @@ need psql postgresql-client
 need pg_dump postgresql-client
 if ! command -v mariadb >/dev/null && ! command -v mysql >/dev/null; then apt_install mariadb-client; fi
 
-# mysql://user[:password]@host[:port] for the command-line clients.
-if [[ $MYSQL_URL =~ ^mysql://([^:@/]+)(:([^@/]*))?@([^:/]+)(:([0-9]+))?$ ]]; then
-  MYSQL_ARGS=(--protocol=tcp -u "${BASH_REMATCH[1]}" -h "${BASH_REMATCH[4]}" -P "${BASH_REMATCH[6]:-3306}")
-  if [ -n "${BASH_REMATCH[3]}" ]; then MYSQL_ARGS+=("-p${BASH_REMATCH[3]}"); fi
-else
-  echo "error: cannot read SITESERVER_TEST_MYSQL_URL=$MYSQL_URL (expected mysql://user[:password]@host[:port])" >&2
-  exit 2
-fi
-MYSQL_CLIENT=$(command -v mariadb || command -v mysql)
+# shellcheck source=benches/mysql-args.sh
+source benches/mysql-args.sh
 MYSQL_DUMP=$(command -v mariadb-dump || command -v mysqldump)
 # pgloader spells the PostgreSQL scheme pgsql://.
 PGLOADER_PG=pgsql://${PG_URL#*://}

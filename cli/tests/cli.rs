@@ -866,6 +866,13 @@ fn config_writes_a_file_the_reader_reads_back() {
     assert!(!d.join("w6.config").exists());
 }
 
+/// A 2 GB file of which only `head` is written: the rest is a hole of zeros.
+fn sparse(p: &Path, head: &str) {
+    fs::write(p, head).unwrap();
+    let f = fs::OpenOptions::new().write(true).open(p).unwrap();
+    f.set_len(2 << 30).unwrap();
+}
+
 /// Rewrites the metadata of the small backup's only table.
 fn edit_metadata(b: &Path, edit: impl FnOnce(&mut serde_json::Value)) {
     let p = b.join("siteserver_Site/_metadata.json");
@@ -991,30 +998,12 @@ fn hostile_folders_are_refused_with_the_place_named() {
     ));
     cases.push((
         "a 2 GB row file with 10 bytes in it",
-        Box::new(|b| {
-            let p = b.join("siteserver_Site/1.json");
-            fs::write(&p, r#"[{"id":1}]"#).unwrap();
-            fs::OpenOptions::new()
-                .write(true)
-                .open(&p)
-                .unwrap()
-                .set_len(2 << 30)
-                .unwrap();
-        }),
+        Box::new(|b| sparse(&b.join("siteserver_Site/1.json"), r#"[{"id":1}]"#)),
         vec!["siteserver_Site/1.json"],
     ));
     cases.push((
         "a 2 GB metadata file with 10 bytes in it",
-        Box::new(|b| {
-            let p = b.join("siteserver_Site/_metadata.json");
-            fs::write(&p, r#"{"a":1}  "#).unwrap();
-            fs::OpenOptions::new()
-                .write(true)
-                .open(&p)
-                .unwrap()
-                .set_len(2 << 30)
-                .unwrap();
-        }),
+        Box::new(|b| sparse(&b.join("siteserver_Site/_metadata.json"), r#"{"a":1}  "#)),
         vec!["siteserver_Site/_metadata.json", "too large"],
     ));
     cases.push((
