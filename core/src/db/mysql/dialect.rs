@@ -149,7 +149,7 @@ fn string_literal(s: &str, backslash_escapes: bool, out: &mut String) {
 }
 
 #[cfg(test)]
-mod literal_tests {
+mod tests {
     use super::*;
 
     #[test]
