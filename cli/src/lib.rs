@@ -101,6 +101,12 @@ pub struct BackupArgs {
     /// Rows per row file (`1.json`, `2.json`, …).
     #[arg(long, value_name = "N", default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..))]
     pub page_size: u64,
+
+    /// Tables read at once, each on its own connection, all in one snapshot (default: the
+    /// number of cores, at most 4). MySQL needs the RELOAD privilege for that; without it, and
+    /// for SQLite and SQL Server, the backup reads on one connection.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=64))]
+    pub jobs: Option<u64>,
 }
 
 #[derive(Debug, Clone, Args)]

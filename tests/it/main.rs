@@ -55,3 +55,6 @@ mod guide;
 
 // A restore killed at several points, then `--resume`: exact rows, ledger gone, ids continue.
 mod resume;
+
+// `backup --jobs 4` while a writer runs: every job reads the same point in time.
+mod backup_jobs;

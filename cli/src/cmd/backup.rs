@@ -1,8 +1,8 @@
 //! `siteserver backup`.
 
 use anyhow::Context;
-use sscms_core::ops::{BackupOptions, backup};
-use sscms_core::{Access, DatabaseConfig, connect};
+use sscms_core::ops::{BackupOptions, backup_jobs};
+use sscms_core::{Access, DatabaseConfig, DatabaseType, connect};
 
 use super::{absolute, list, thousands};
 use crate::BackupArgs;
@@ -31,10 +31,32 @@ pub async fn execute(config: &DatabaseConfig, args: BackupArgs) -> anyhow::Resul
         max_rows: (args.max_rows > 0).then_some(args.max_rows),
         page_size: usize::try_from(args.page_size).context("--page-size is too large")?,
     };
-    let mut driver = connect(config, Access::ReadOnly).await?;
+    let jobs = match config.database_type {
+        DatabaseType::MySql | DatabaseType::PostgreSql => {
+            args.jobs.unwrap_or_else(crate::default_jobs)
+        }
+        _ => 1,
+    };
+    let mut drivers = Vec::new();
+    for _ in 0..jobs.max(1) {
+        drivers.push(connect(config, Access::ReadOnly).await?);
+    }
+    if drivers.len() > 1 {
+        say!(
+            "Jobs: {} tables at a time, one connection each, one snapshot",
+            drivers.len()
+        );
+    }
     let progress = CliProgress::new("backed up");
-    let report = backup(driver.as_mut(), &opts, &progress).await;
-    driver.close().await?;
+    let report = backup_jobs(
+        drivers.iter_mut().map(|d| d.as_mut()).collect(),
+        &opts,
+        &progress,
+    )
+    .await;
+    for d in drivers {
+        d.close().await?;
+    }
     let report = report?;
     let rows: u64 = report.tables.iter().map(|t| t.rows).sum();
     say!(

@@ -44,6 +44,7 @@ pub async fn run(args: MigrateArgs) -> anyhow::Result<Outcome> {
         excludes: args.excludes.clone(),
         max_rows: 0,
         page_size: args.page_size,
+        jobs: args.jobs,
     };
     let mut steps = Vec::new();
     if args.resume && complete(&backup_dir, "_manifest.json") {

@@ -48,6 +48,26 @@ pub trait DatabaseDriver: Send {
 
     async fn end_snapshot(&mut self) -> Result<()>;
 
+    /// Starts a snapshot that other connections can join with
+    /// [`DatabaseDriver::join_snapshot`], for a backup with several jobs; returns what they
+    /// join, or `None` when this database cannot share one (the backup then runs one job).
+    async fn begin_shared_snapshot(&mut self) -> Result<Option<String>> {
+        Ok(None)
+    }
+
+    /// Joins the snapshot `token` from [`DatabaseDriver::begin_shared_snapshot`] names.
+    async fn join_snapshot(&mut self, _token: &str) -> Result<()> {
+        Err(crate::error::Error::Invalid(
+            "this database cannot share a snapshot between connections".into(),
+        ))
+    }
+
+    /// Ends the brief write lock that [`DatabaseDriver::begin_shared_snapshot`] may hold while
+    /// the other connections join (MySQL); a no-op elsewhere.
+    async fn release_shared_snapshot(&mut self) -> Result<()> {
+        Ok(())
+    }
+
     /// Rows in key order, as JSON values in column order, at most `limit` of them.
     fn stream_rows<'a>(
         &'a mut self,

@@ -56,16 +56,56 @@ impl BackupReport {
 /// Nothing is written to the database: the driver reads inside a read-only snapshot. A table
 /// that fails is reported and left out of `_tables.json`; the others are still written.
 pub async fn backup(
-    driver: &mut dyn DatabaseDriver,
+    driver: &mut (dyn DatabaseDriver + 'static),
+    opts: &BackupOptions,
+    progress: &dyn Progress,
+) -> Result<BackupReport> {
+    backup_jobs(vec![driver], opts, progress).await
+}
+
+/// [`backup`] with one job per connection in `drivers`, each taking the next table. All of them
+/// read one snapshot: the first connection starts it and the others join it. Where the
+/// database cannot share one, only the first connection works, and `progress` says so.
+pub async fn backup_jobs(
+    mut drivers: Vec<&mut (dyn DatabaseDriver + 'static)>,
     opts: &BackupOptions,
     progress: &dyn Progress,
 ) -> Result<BackupReport> {
     if opts.page_size == 0 {
         return Err(Error::Invalid("--page-size must be at least 1".into()));
     }
-    let mut writer = BackupWriter::create(&opts.dir, Some(driver.database_type().to_string()))?;
-    driver.begin_snapshot().await?;
-    let all = driver.list_tables().await?;
+    let Some(first) = drivers.first_mut() else {
+        return Err(Error::Invalid("backup needs a connection".into()));
+    };
+    let mut writer = BackupWriter::create(&opts.dir, Some(first.database_type().to_string()))?;
+    if drivers.len() > 1 {
+        let (lead, rest) = drivers.split_first_mut().expect("two or more");
+        match lead.begin_shared_snapshot().await? {
+            Some(token) => {
+                let mut joined = Ok(());
+                for d in rest.iter_mut() {
+                    joined = d.join_snapshot(&token).await;
+                    if joined.is_err() {
+                        break;
+                    }
+                }
+                lead.release_shared_snapshot().await?;
+                joined?;
+            }
+            None => {
+                progress.warn(
+                    "the database cannot share one snapshot between connections (MySQL needs \
+                     the RELOAD privilege for FLUSH TABLES WITH READ LOCK), so the backup runs \
+                     on one connection",
+                );
+                drivers.truncate(1);
+                drivers[0].begin_snapshot().await?;
+            }
+        }
+    } else {
+        drivers[0].begin_snapshot().await?;
+    }
+    let all = drivers[0].list_tables().await?;
     let (selected, skipped, missing) = select_tables(
         &all,
         opts.includes.as_deref(),
@@ -81,29 +121,56 @@ pub async fn backup(
         progress.table_failed(&name, &error);
         report.failed.push(TableFailed { table: name, error });
     }
-    for name in selected {
-        match backup_table(driver, &writer, &name, opts, progress).await {
+    let next = std::sync::Mutex::new(0usize);
+    let results = futures::future::join_all(drivers.iter_mut().map(|d| {
+        let (selected, writer, next) = (&selected, &writer, &next);
+        async move {
+            let mut out = Vec::new();
+            loop {
+                let i = {
+                    let mut n = next.lock().unwrap_or_else(|e| e.into_inner());
+                    *n += 1;
+                    *n - 1
+                };
+                let Some(name) = selected.get(i) else {
+                    return out;
+                };
+                let r = backup_table(&mut **d, writer, name, opts, progress).await;
+                match &r {
+                    Ok(entry) => progress.table_finished(name, entry.rows),
+                    Err(e) => progress.table_failed(name, &e.to_string()),
+                }
+                out.push((i, r));
+            }
+        }
+    }))
+    .await;
+    let mut results: Vec<_> = results.into_iter().flatten().collect();
+    results.sort_by_key(|(i, _)| *i);
+    for (i, r) in results {
+        let name = &selected[i];
+        match r {
             Ok(entry) => {
                 report.tables.push(TableDone {
                     table: name.clone(),
                     rows: entry.rows,
                 });
-                progress.table_finished(&name, entry.rows);
                 writer.add(entry);
             }
             Err(e) => {
                 // A half-written table folder would look like data; remove it.
-                let _ = std::fs::remove_dir_all(writer.dir().join(&name));
-                progress.table_failed(&name, &e.to_string());
+                let _ = std::fs::remove_dir_all(writer.dir().join(name));
                 report.failed.push(TableFailed {
                     table: name.clone(),
                     error: e.to_string(),
                 });
-                writer.manifest_mut().failed_tables.push(name);
+                writer.manifest_mut().failed_tables.push(name.clone());
             }
         }
     }
-    driver.end_snapshot().await?;
+    for d in drivers.iter_mut() {
+        d.end_snapshot().await?;
+    }
     writer.finish()?;
     report.version = Some(crate::detect::record_in_manifest(&opts.dir)?);
     Ok(report)

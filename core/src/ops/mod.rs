@@ -5,7 +5,7 @@ mod restore;
 mod tables;
 mod verify;
 
-pub use backup::{BackupOptions, BackupReport, DEFAULT_EXCLUDES, backup};
+pub use backup::{BackupOptions, BackupReport, DEFAULT_EXCLUDES, backup, backup_jobs};
 pub use restore::ledger::LEDGER_TABLE;
 pub use restore::{
     RestoreOptions, RestorePlan, RestoreReport, plan_restore, restore, restore_jobs,

@@ -346,6 +346,28 @@ impl DatabaseDriver for MySqlDriver {
         self.execute("COMMIT").await
     }
 
+    /// Holds `FLUSH TABLES WITH READ LOCK` while every job opens its snapshot, so they all see
+    /// the same point; without the RELOAD privilege there is no shared snapshot.
+    async fn begin_shared_snapshot(&mut self) -> Result<Option<String>> {
+        if sqlx::raw_sql("FLUSH TABLES WITH READ LOCK")
+            .execute(&mut self.conn)
+            .await
+            .is_err()
+        {
+            return Ok(None);
+        }
+        self.begin_snapshot().await?;
+        Ok(Some(String::new()))
+    }
+
+    async fn join_snapshot(&mut self, _token: &str) -> Result<()> {
+        self.begin_snapshot().await
+    }
+
+    async fn release_shared_snapshot(&mut self) -> Result<()> {
+        self.execute("UNLOCK TABLES").await
+    }
+
     fn stream_rows<'a>(
         &'a mut self,
         table: &'a TableMeta,

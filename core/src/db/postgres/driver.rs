@@ -354,6 +354,25 @@ impl DatabaseDriver for PgDriver {
         self.execute("COMMIT").await
     }
 
+    async fn begin_shared_snapshot(&mut self) -> Result<Option<String>> {
+        self.begin_snapshot().await?;
+        let id: String = sqlx::query_scalar("SELECT pg_export_snapshot()")
+            .fetch_one(&mut self.conn)
+            .await
+            .map_err(|e| Error::db(self.context("exporting the snapshot"), e))?;
+        Ok(Some(id))
+    }
+
+    async fn join_snapshot(&mut self, token: &str) -> Result<()> {
+        self.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            .await?;
+        self.execute(&format!(
+            "SET TRANSACTION SNAPSHOT '{}'",
+            token.replace('\'', "''")
+        ))
+        .await
+    }
+
     fn stream_rows<'a>(
         &'a mut self,
         table: &'a TableMeta,
