@@ -171,7 +171,8 @@ fn syntax(index: usize, reason: &'static str) -> ConfigError {
 
 /// Quotes a value only when parsing it back would otherwise change it.
 pub(crate) fn quote_value(v: &str) -> String {
-    let needs = v.contains(';') || v.starts_with(['\'', '"']) || v.trim() != v;
+    // A leading `=` would join the key's `=` into `==`, a literal `=` of the key.
+    let needs = v.contains(';') || v.starts_with(['\'', '"', '=']) || v.trim() != v;
     if !needs {
         return v.to_string();
     }
@@ -332,5 +333,15 @@ mod tests {
         assert_eq!(parse(&m).get(&["x"]), Some(" a;b "));
         let cs = parse("k==1=\"q\"\"x\";y='it''s \"z\"'");
         assert_eq!(parse(&cs.masked()), cs);
+    }
+
+    #[test]
+    fn value_starting_with_equals_round_trips() {
+        // Found by the connection_string fuzzer: `masked()` gave `a==b`, which has no key=value.
+        let cs = parse("a= =b;Pwd= =x");
+        assert_eq!(cs.get(&["a"]), Some("=b"));
+        assert_eq!(cs.masked(), "a=\"=b\";Pwd=***");
+        assert_eq!(parse(&cs.masked()).get(&["a"]), Some("=b"));
+        assert_eq!(quote_value("=p"), "\"=p\"");
     }
 }

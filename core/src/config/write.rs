@@ -109,7 +109,7 @@ pub fn provider_connection_string(
             port(a.port),
             q(&a.user),
             q(&a.password),
-            a.ssl_mode.as_deref().unwrap_or("Preferred"),
+            quote_value(a.ssl_mode.as_deref().unwrap_or("Preferred")),
         ),
         DatabaseType::PostgreSql => {
             let user_key = match generation {
@@ -402,6 +402,23 @@ mod tests {
             err.to_string().contains("6.x cannot run on SQLite"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn url_values_cannot_add_keys() {
+        // Found by the connection_string fuzzer: an unquoted `ssl-mode` with `;` broke the string.
+        let c = config(
+            DatabaseType::MySql,
+            "mysql://u:=pw@h/d?ssl-mode=Required%3BServer=x",
+        );
+        let written = provider_connection_string(&c, Generation::V7).unwrap();
+        assert_eq!(
+            written,
+            "Server=h;Uid=u;Pwd=\"=pw\";Database=d;SslMode=\"Required;Server=x\";CharSet=utf8mb4;"
+        );
+        let cs = crate::config::ConnectionString::parse(&written).unwrap();
+        assert_eq!(cs.get(&["Server"]), Some("h"));
+        assert_eq!(cs.get(&["Pwd"]), Some("=pw"));
     }
 
     #[test]
