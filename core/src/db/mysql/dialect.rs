@@ -86,11 +86,14 @@ pub(crate) fn key_clauses(pk: &[&Column], identity: Option<&Column>) -> Vec<Stri
 }
 
 /// Rows per INSERT when restoring: literal values have no parameter limit, only the packet.
+// Only the driver loads this way; the dialect also builds without it.
+#[cfg_attr(not(feature = "mysql"), allow(dead_code))]
 pub(crate) const LITERAL_BATCH_ROWS: usize = 100_000;
 
 /// A multi-row INSERT with the values written as literals, as `mysqldump` writes them: one
 /// text-protocol statement, no prepare round trip and no parameter limit. `backslash_escapes`
 /// is false when the session's sql_mode has NO_BACKSLASH_ESCAPES.
+#[cfg_attr(not(feature = "mysql"), allow(dead_code))]
 pub(crate) fn insert_literal(
     table: &str,
     columns: &[Column],
@@ -124,6 +127,7 @@ pub(crate) fn insert_literal(
     sql
 }
 
+#[cfg_attr(not(feature = "mysql"), allow(dead_code))]
 fn literal(v: &SqlValue, backslash_escapes: bool, out: &mut String) {
     match v {
         SqlValue::Null => out.push_str("NULL"),
@@ -135,6 +139,7 @@ fn literal(v: &SqlValue, backslash_escapes: bool, out: &mut String) {
     }
 }
 
+#[cfg_attr(not(feature = "mysql"), allow(dead_code))]
 fn string_literal(s: &str, backslash_escapes: bool, out: &mut String) {
     out.push('\'');
     for c in s.chars() {

@@ -61,9 +61,12 @@ pub(crate) fn bind_cast(data_type: DataType) -> &'static str {
 }
 
 /// Rows per `COPY` when restoring: COPY has no parameter limit, only the batch's bytes.
+// Only the driver loads this way; the dialect also builds without it.
+#[cfg_attr(not(feature = "postgres"), allow(dead_code))]
 pub(crate) const COPY_BATCH_ROWS: usize = 50_000;
 
 /// `COPY "t" ("a", "b") FROM STDIN` in the text format, whose values [`copy_row`] writes.
+#[cfg_attr(not(feature = "postgres"), allow(dead_code))]
 pub(crate) fn copy_in(table: &str, columns: &[Column]) -> String {
     let cols: Vec<String> = columns.iter().map(|c| quote(&c.attribute_name)).collect();
     format!("COPY {} ({}) FROM STDIN", quote(table), cols.join(", "))
@@ -72,6 +75,7 @@ pub(crate) fn copy_in(table: &str, columns: &[Column]) -> String {
 /// One row of COPY's text format: tab-separated, `\N` for NULL, backslash escapes for the
 /// characters the format gives a meaning. A text with NUL cannot be stored: its column index is
 /// the error.
+#[cfg_attr(not(feature = "postgres"), allow(dead_code))]
 pub(crate) fn copy_row(row: &[SqlValue], out: &mut Vec<u8>) -> Result<(), usize> {
     for (i, v) in row.iter().enumerate() {
         if i > 0 {
