@@ -107,6 +107,12 @@ pub struct BackupArgs {
     /// for SQLite and SQL Server, the backup reads on one connection.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=64))]
     pub jobs: Option<u64>,
+
+    /// Finish a backup into DIR that stopped (killed, connection lost, disk full), from the
+    /// same source with the same options: tables it finished are kept after their sha256 is
+    /// checked again, the others are read now.
+    #[arg(long)]
+    pub resume: bool,
 }
 
 #[derive(Debug, Clone, Args)]

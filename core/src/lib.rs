@@ -15,6 +15,7 @@ pub mod config;
 pub mod db;
 pub mod detect;
 mod error;
+mod fault;
 pub mod model;
 pub mod naming;
 pub mod ops;

@@ -58,3 +58,7 @@ mod resume;
 
 // `backup --jobs 4` while a writer runs: every job reads the same point in time.
 mod backup_jobs;
+
+// The database server killed mid-restore, the connection lost mid-backup, the disk full during
+// backup and update, on private servers and a small tmpfs: one error line, exit 1, --resume.
+mod faults;

@@ -2,32 +2,10 @@
 //! before an identity reset), then `--resume`: the target ends up with exactly the rows of the
 //! folder, the ledger is gone, and new ids continue after the largest.
 //!
-//! The kill is `SITESERVER_FAULT`, which makes the real binary abort at that point with no
-//! cleanup at all, as SIGKILL would.
-
-use std::path::{Path, PathBuf};
-use std::process::Command;
+//! The real binary waits at each point (`SITESERVER_FAULT` with a gate) and gets SIGKILL there.
 
 use crate::support::db::{Kind, TestDb, assert_same_rows, rich};
-use crate::support::tmp;
-
-/// The `siteserver` binary that `cargo test --workspace` builds beside this test; built here
-/// when this crate's tests run alone.
-fn binary() -> PathBuf {
-    let target = Path::new(env!("CARGO_TARGET_TMPDIR")).join("..");
-    let bin = target
-        .join("debug")
-        .join(format!("siteserver{}", std::env::consts::EXE_SUFFIX));
-    if !bin.is_file() {
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-        let ok = Command::new(cargo)
-            .args(["build", "-p", "sscms-cli"])
-            .status()
-            .expect("cargo build");
-        assert!(ok.success(), "building siteserver");
-    }
-    bin
-}
+use crate::support::{Paused, tmp};
 
 async fn killed_then_resumed(kind: Kind, test: &str) {
     let Some(src) = TestDb::create(Kind::Sqlite, test).await else {
@@ -43,25 +21,18 @@ async fn killed_then_resumed(kind: Kind, test: &str) {
             return;
         };
         let label = format!("{test} killed at {point}");
-        let o = Command::new(binary())
-            .args([
-                "restore",
-                "--database-type",
-                kind.type_name(),
-                "--connection-string",
-            ])
-            .arg(dst.url())
-            .arg("-d")
-            .arg(&bak)
-            .env("SITESERVER_FAULT", point)
-            .output()
-            .unwrap();
+        let url = dst.url();
+        let args = [
+            "restore",
+            "--database-type",
+            kind.type_name(),
+            "--connection-string",
+            &url,
+            "-d",
+            bak.to_str().unwrap(),
+        ];
+        let o = Paused::start(&args, point).kill();
         assert!(!o.status.success(), "{label}: the run stopped");
-        assert!(
-            String::from_utf8_lossy(&o.stderr).contains("SITESERVER_FAULT: stopping"),
-            "{label}: {}",
-            String::from_utf8_lossy(&o.stderr)
-        );
         // A plain restore says what is there and how to go on.
         let err = format!("{:#}", dst.try_restore(&bak).await.unwrap_err());
         assert!(

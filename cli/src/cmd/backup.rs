@@ -30,6 +30,8 @@ pub async fn execute(config: &DatabaseConfig, args: BackupArgs) -> anyhow::Resul
         excludes: list(&args.excludes),
         max_rows: (args.max_rows > 0).then_some(args.max_rows),
         page_size: usize::try_from(args.page_size).context("--page-size is too large")?,
+        resume: args.resume,
+        source: Some(config.masked()),
     };
     let jobs = match config.database_type {
         DatabaseType::MySql | DatabaseType::PostgreSql => {
@@ -54,9 +56,7 @@ pub async fn execute(config: &DatabaseConfig, args: BackupArgs) -> anyhow::Resul
         &progress,
     )
     .await;
-    for d in drivers {
-        d.close().await?;
-    }
+    super::close_all(drivers, report.as_ref().map_or(true, |r| !r.ok())).await?;
     let report = report?;
     let rows: u64 = report.tables.iter().map(|t| t.rows).sum();
     say!(
@@ -65,6 +65,13 @@ pub async fn execute(config: &DatabaseConfig, args: BackupArgs) -> anyhow::Resul
         thousands(rows),
         absolute(&dir).display()
     );
+    if !report.kept.is_empty() {
+        say!(
+            "  {} table(s) kept from the stopped backup: {}",
+            report.kept.len(),
+            report.kept.join(", ")
+        );
+    }
     match &report.version {
         Some(Ok(d)) => say!("SiteServer version: {d}"),
         Some(Err(e)) => say!("SiteServer version: not detected ({e})"),
@@ -78,8 +85,12 @@ pub async fn execute(config: &DatabaseConfig, args: BackupArgs) -> anyhow::Resul
     }
     if !report.ok() {
         eprintln!(
-            "error: {} table(s) failed; they are left out of the backup",
-            report.failed.len()
+            "error: {} table(s) failed, so {} is marked incomplete ({}) and no restore will \
+             take it; once the cause is fixed, run the same command with --resume to back up \
+             only what is missing",
+            report.failed.len(),
+            absolute(&dir).display(),
+            sscms_core::backup::INCOMPLETE_FILE
         );
     }
     let version = match &report.version {
@@ -98,6 +109,8 @@ pub async fn execute(config: &DatabaseConfig, args: BackupArgs) -> anyhow::Resul
             "rows": rows,
             "skipped": report.skipped,
             "failed": report.failed,
+            "kept": report.kept,
+            "incomplete": !report.ok(),
             "sourceVersion": version,
         }),
     })

@@ -45,6 +45,10 @@ pub async fn run(args: MigrateArgs) -> anyhow::Result<Outcome> {
         max_rows: 0,
         page_size: args.page_size,
         jobs: args.jobs,
+        resume: args.resume
+            && backup_dir
+                .join(sscms_core::backup::INCOMPLETE_FILE)
+                .is_file(),
     };
     let mut steps = Vec::new();
     if args.resume && complete(&backup_dir, "_manifest.json") {
@@ -149,7 +153,9 @@ fn site_config(
 
 /// A folder a step finished: it writes `last` when everything else is in place.
 fn complete(dir: &Path, last: &str) -> bool {
-    dir.join("_tables.json").is_file() && dir.join(last).is_file()
+    dir.join("_tables.json").is_file()
+        && dir.join(last).is_file()
+        && !dir.join(sscms_core::backup::INCOMPLETE_FILE).exists()
 }
 
 /// Whether the target holds an unfinished restore to continue.

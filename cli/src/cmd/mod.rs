@@ -17,6 +17,21 @@ use sscms_core::config::{ConfigInputs, DatabaseConfig, resolve};
 use crate::DatabaseArgs;
 use crate::out::say;
 
+/// Closes the connections of a run. After a failure they may be gone already, and the failure
+/// is what to report, so errors from closing are then left out.
+pub async fn close_all(
+    drivers: Vec<Box<dyn sscms_core::DatabaseDriver>>,
+    failed: bool,
+) -> anyhow::Result<()> {
+    for d in drivers {
+        let closed = d.close().await;
+        if !failed {
+            closed?;
+        }
+    }
+    Ok(())
+}
+
 /// Resolves the database from flags, environment and config files.
 pub fn database(args: &DatabaseArgs) -> anyhow::Result<DatabaseConfig> {
     let cwd = std::env::current_dir().context("reading the current folder")?;

@@ -72,9 +72,7 @@ pub async fn execute(config: &DatabaseConfig, args: RestoreArgs) -> anyhow::Resu
         }
         _ => None,
     };
-    for d in drivers {
-        d.close().await?;
-    }
+    super::close_all(drivers, report.is_err()).await?;
     let report = report?;
     let rows: u64 = report.tables.iter().map(|t| t.rows).sum();
     say!(

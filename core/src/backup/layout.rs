@@ -6,6 +6,10 @@ pub const TABLES_FILE: &str = "_tables.json";
 pub const METADATA_FILE: &str = "_metadata.json";
 /// Our own manifest.
 pub const MANIFEST_FILE: &str = "_manifest.json";
+/// Present while a folder is being written and removed as its last step, so a folder left by a
+/// run that stopped is never taken as whole. It holds the tables finished so far, for
+/// `backup --resume`.
+pub const INCOMPLETE_FILE: &str = "_incomplete.json";
 
 /// Rejects a table or file name that would leave the backup folder or is not a plain name.
 pub fn check_name(name: &str) -> Result<(), String> {

@@ -51,6 +51,25 @@ impl Manifest {
     }
 }
 
+/// `_incomplete.json`: what a folder being written holds so far, and what wrote it, so that
+/// `backup --resume` goes on only with the same source and options.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Journal {
+    /// `backup` or `update`.
+    pub step: String,
+    pub database_type: Option<String>,
+    /// The source's connection string with its secrets masked.
+    #[serde(default)]
+    pub source: Option<String>,
+    /// The options the folder's content depends on.
+    #[serde(default)]
+    pub options: Value,
+    pub started_at: String,
+    /// Finished tables, in the order they finished.
+    pub tables: Vec<ManifestTable>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ManifestTable {

@@ -5,6 +5,8 @@
 //! ```text
 //! <dir>/
 //!   _tables.json          JSON array of table names, in processing order
+//!   _incomplete.json      ours only, while the folder is being written: the tables finished so
+//!                         far; readers refuse a folder that has it
 //!   _manifest.json        ours only (the originals ignore it): tool, versions, row counts, and
 //!                         the sha256 of every other file (`_tables.json`, each `_metadata.json`
 //!                         and row file, `_report.json`)
@@ -41,8 +43,8 @@ mod metadata;
 mod reader;
 mod writer;
 
-pub use metadata::{Manifest, ManifestFile, ManifestTable, TableData};
+pub use metadata::{Journal, Manifest, ManifestFile, ManifestTable, TableData};
 pub use reader::{BackupReader, RowKeys};
 pub use writer::{BackupWriter, TableWriter, record_file};
 
-pub use layout::{MANIFEST_FILE, METADATA_FILE, TABLES_FILE, check_name};
+pub use layout::{INCOMPLETE_FILE, MANIFEST_FILE, METADATA_FILE, TABLES_FILE, check_name};

@@ -9,7 +9,7 @@ use serde::de::{self, DeserializeSeed, SeqAccess, Visitor};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-use super::layout::{MANIFEST_FILE, METADATA_FILE, TABLES_FILE};
+use super::layout::{INCOMPLETE_FILE, MANIFEST_FILE, METADATA_FILE, TABLES_FILE};
 use super::metadata::{Manifest, TableData, parse_metadata, parse_tables};
 use super::writer::sha256_hex;
 use crate::error::{Error, Result};
@@ -21,6 +21,30 @@ pub struct BackupReader {
     dir: PathBuf,
     tables: Vec<String>,
     manifest: Option<Manifest>,
+}
+
+/// A folder that a backup or update is still writing, or that one left when it stopped.
+fn refuse_incomplete(dir: &Path) -> Result<()> {
+    let marker = dir.join(INCOMPLETE_FILE);
+    if !marker.exists() {
+        return Ok(());
+    }
+    let step = fs::read(&marker)
+        .ok()
+        .and_then(|t| serde_json::from_slice::<super::Journal>(&t).ok())
+        .map_or_else(|| "backup".to_string(), |j| j.step);
+    let next = if step == "update" {
+        "run the update again with --overwrite".to_string()
+    } else {
+        format!(
+            "finish it with `siteserver backup --resume -d {}` and the same source, or take a new backup",
+            dir.display()
+        )
+    };
+    Err(Error::format(
+        &marker,
+        format!("this folder is incomplete: the {step} that wrote it did not finish; {next}"),
+    ))
 }
 
 fn read_text(path: &Path) -> Result<String> {
@@ -79,6 +103,7 @@ impl BackupReader {
         if !meta.is_dir() {
             return Err(Error::format(dir, "not a folder"));
         }
+        refuse_incomplete(dir)?;
         let manifest_path = dir.join(MANIFEST_FILE);
         let manifest = if manifest_path.exists() {
             let m: Manifest = serde_json::from_str(&read_text(&manifest_path)?)

@@ -3,21 +3,28 @@
 use std::fs::{self, File};
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-use super::layout::{MANIFEST_FILE, METADATA_FILE, TABLES_FILE, check_name};
-use super::metadata::{Manifest, ManifestFile, ManifestTable, TableData, metadata_json};
+use super::layout::{INCOMPLETE_FILE, MANIFEST_FILE, METADATA_FILE, TABLES_FILE, check_name};
+use super::metadata::{Journal, Manifest, ManifestFile, ManifestTable, TableData, metadata_json};
 use crate::error::{Error, Result};
 use crate::model::TableMeta;
 use crate::naming::camel_case;
 
 /// Writes `_tables.json`, table folders and `_manifest.json` into an empty folder.
+///
+/// `_incomplete.json` is written first and removed last: until then, readers refuse the folder,
+/// and it lists the tables finished so far, for [`BackupWriter::resume`].
 #[derive(Debug)]
 pub struct BackupWriter {
     dir: PathBuf,
     manifest: Manifest,
+    journal: Mutex<Journal>,
+    /// Table folders may be left from the run being resumed.
+    resuming: bool,
 }
 
 impl BackupWriter {
@@ -26,8 +33,13 @@ impl BackupWriter {
         match fs::read_dir(dir) {
             Ok(mut entries) => {
                 if entries.next().is_some() {
+                    let hint = if dir.join(INCOMPLETE_FILE).exists() {
+                        "; it holds a backup that did not finish: pass --resume to go on with it"
+                    } else {
+                        "; choose a new folder so no earlier backup is overwritten"
+                    };
                     return Err(Error::Invalid(format!(
-                        "{}: folder is not empty; choose a new folder so no earlier backup is overwritten",
+                        "{}: folder is not empty{hint}",
                         dir.display()
                     )));
                 }
@@ -37,12 +49,79 @@ impl BackupWriter {
             }
             Err(e) => return Err(Error::io(dir, e)),
         }
-        Ok(BackupWriter {
+        let journal = Journal {
+            step: "backup".into(),
+            database_type: database_type.clone(),
+            started_at: now(),
+            ..Default::default()
+        };
+        write_json(
+            &dir.join(INCOMPLETE_FILE),
+            &serde_json::to_value(&journal).unwrap_or_default(),
+        )?;
+        Ok(Self::new(dir, database_type, journal, false))
+    }
+
+    /// Goes on with a folder that a stopped run left: the tables its `_incomplete.json` lists
+    /// are kept where every file still has its recorded sha256, and returned; the rest are
+    /// written again. `expected` must match what the stopped run recorded (see
+    /// [`BackupWriter::describe`]), so a folder is never finished from another source.
+    pub fn resume(dir: &Path, expected: &Journal) -> Result<(Self, Vec<ManifestTable>)> {
+        let path = dir.join(INCOMPLETE_FILE);
+        if !path.is_file() {
+            let why = if dir.join(TABLES_FILE).is_file() {
+                "the backup in it is complete; nothing to resume"
+            } else {
+                "it holds no backup that can be resumed (no _incomplete.json)"
+            };
+            return Err(Error::Invalid(format!("{}: {why}", dir.display())));
+        }
+        let text = fs::read(&path).map_err(|e| Error::io(&path, e))?;
+        let journal: Journal = serde_json::from_slice(&text)
+            .map_err(|e| Error::format(&path, format!("invalid progress file: {e}")))?;
+        let differs = |what: &str, was: &dyn std::fmt::Debug, now: &dyn std::fmt::Debug| {
+            Error::Invalid(format!(
+                "{}: the stopped backup was taken with {what} {was:?}, this run has {now:?}; \
+                 resume with the same source and options, or start a new folder",
+                dir.display()
+            ))
+        };
+        if journal.step != expected.step {
+            return Err(differs("step", &journal.step, &expected.step));
+        }
+        if journal.database_type != expected.database_type {
+            let (a, b) = (&journal.database_type, &expected.database_type);
+            return Err(differs("database type", a, b));
+        }
+        if journal.source != expected.source {
+            return Err(differs("source", &journal.source, &expected.source));
+        }
+        if journal.options != expected.options {
+            let (a, b) = (journal.options.to_string(), expected.options.to_string());
+            return Err(differs("options", &a, &b));
+        }
+        let mut kept = Vec::new();
+        for table in &journal.tables {
+            if check_name(&table.name).is_ok() && table_intact(&dir.join(&table.name), table) {
+                kept.push(table.clone());
+            }
+        }
+        let journal = Journal {
+            tables: kept.clone(),
+            ..journal
+        };
+        let writer = Self::new(dir, journal.database_type.clone(), journal, true);
+        writer.save_journal()?;
+        Ok((writer, kept))
+    }
+
+    fn new(dir: &Path, database_type: Option<String>, journal: Journal, resuming: bool) -> Self {
+        BackupWriter {
             dir: dir.to_path_buf(),
             manifest: Manifest {
                 tool: "siteserver".into(),
                 tool_version: env!("CARGO_PKG_VERSION").into(),
-                created_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                created_at: now(),
                 database_type,
                 source_version: None,
                 version_evidence: None,
@@ -50,7 +129,45 @@ impl BackupWriter {
                 failed_tables: Vec::new(),
                 files: Vec::new(),
             },
-        })
+            journal: Mutex::new(journal),
+            resuming,
+        }
+    }
+
+    /// Records what the folder is written from, for a later [`BackupWriter::resume`].
+    pub fn describe(&mut self, step: &str, source: Option<String>, options: Value) -> Result<()> {
+        {
+            let j = self.journal.get_mut().unwrap_or_else(|e| e.into_inner());
+            j.step = step.to_string();
+            j.source = source;
+            j.options = options;
+        }
+        self.save_journal()
+    }
+
+    /// The journal a run with these settings writes, to compare with a stopped run's.
+    pub fn expected_journal(
+        step: &str,
+        database_type: Option<String>,
+        source: Option<String>,
+        options: Value,
+    ) -> Journal {
+        Journal {
+            step: step.to_string(),
+            database_type,
+            source,
+            options,
+            ..Default::default()
+        }
+    }
+
+    fn save_journal(&self) -> Result<()> {
+        let j = self.journal.lock().unwrap_or_else(|e| e.into_inner());
+        write_json(
+            &self.dir.join(INCOMPLETE_FILE),
+            &serde_json::to_value(&*j).unwrap_or_default(),
+        )
+        .map(drop)
     }
 
     pub fn dir(&self) -> &Path {
@@ -66,6 +183,10 @@ impl BackupWriter {
         check_name(&meta.name)
             .map_err(|e| Error::table(&meta.name, format!("cannot be written: {e}")))?;
         let dir = self.dir.join(&meta.name);
+        if self.resuming && dir.exists() {
+            // Left half-written by the stopped run.
+            fs::remove_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+        }
         fs::create_dir(&dir).map_err(|e| Error::io(&dir, e))?;
         Ok(TableWriter {
             keys: meta
@@ -82,12 +203,23 @@ impl BackupWriter {
         })
     }
 
+    /// Notes a finished table in `_incomplete.json`, so a resumed run keeps it.
+    pub fn table_done(&self, table: &ManifestTable) -> Result<()> {
+        self.journal
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .tables
+            .push(table.clone());
+        self.save_journal()
+    }
+
     /// Records a finished table.
     pub fn add(&mut self, table: ManifestTable) {
         self.manifest.tables.push(table);
     }
 
-    /// Writes `_tables.json` (the finished tables, in order) and `_manifest.json`.
+    /// Writes `_tables.json` (the finished tables, in order) and `_manifest.json`, then removes
+    /// `_incomplete.json`.
     pub fn finish(mut self) -> Result<Manifest> {
         let names: Vec<&str> = self
             .manifest
@@ -104,8 +236,32 @@ impl BackupWriter {
             &self.dir.join(MANIFEST_FILE),
             &serde_json::to_value(&self.manifest).unwrap_or_default(),
         )?;
+        let marker = self.dir.join(INCOMPLETE_FILE);
+        fs::remove_file(&marker).map_err(|e| Error::io(&marker, e))?;
         Ok(self.manifest)
     }
+}
+
+fn now() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+/// Whether a finished table's files are all there with their recorded sha256.
+fn table_intact(dir: &Path, table: &ManifestTable) -> bool {
+    let same = |name: &str, sha: &str| {
+        check_name(name).is_ok() && file_sha256(&dir.join(name)).is_ok_and(|s| s == sha)
+    };
+    table
+        .metadata_sha256
+        .as_deref()
+        .is_some_and(|m| same(METADATA_FILE, m))
+        && table.files.iter().all(|f| same(&f.name, &f.sha256))
+}
+
+fn file_sha256(path: &Path) -> std::io::Result<String> {
+    let mut hash = Sha256::new();
+    std::io::copy(&mut File::open(path)?, &mut hash)?;
+    Ok(format!("{:x}", hash.finalize()))
 }
 
 /// Records the sha256 of a file written into a finished folder (such as `_report.json`) in its
@@ -131,9 +287,21 @@ pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
 
 /// Writes compact JSON as the 6.x tools do: UTF-8, no BOM, no trailing newline. Returns the
 /// file's sha256.
+///
+/// The file is written beside its place and renamed into it, so a full disk or a kill never
+/// leaves a half-written file under the real name.
 pub(crate) fn write_json(path: &Path, value: &Value) -> Result<String> {
     let text = serde_json::to_vec(value).map_err(|e| Error::format(path, e.to_string()))?;
-    fs::write(path, &text).map_err(|e| Error::io(path, e))?;
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(".partial");
+    let tmp = PathBuf::from(tmp);
+    let written = File::create(&tmp)
+        .and_then(|mut f| f.write_all(&text).and_then(|()| f.sync_all()))
+        .and_then(|()| fs::rename(&tmp, path));
+    if let Err(e) = written {
+        let _ = fs::remove_file(&tmp);
+        return Err(Error::io(path, e));
+    }
     Ok(sha256_hex(&text))
 }
 

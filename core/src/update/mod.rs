@@ -426,6 +426,7 @@ fn run_hop(
     }
 
     let mut writer = BackupWriter::create(output_dir, None)?;
+    writer.describe("update", None, serde_json::Value::Null)?;
     writer.manifest_mut().source_version = Some(reg.adapter.produces().to_string());
     // Rows of each input table that reached an output, or were dropped with a reason.
     let mut placed: BTreeMap<String, u64> = BTreeMap::new();

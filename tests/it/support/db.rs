@@ -87,6 +87,11 @@ impl TestDb {
     /// A new empty database, or None (with a skip notice) when its server is not configured.
     pub async fn create(kind: Kind, test: &str) -> Option<TestDb> {
         let server = kind.server_url(test)?;
+        Some(Self::create_on(kind, server).await)
+    }
+
+    /// A new empty database on the server at `server` (a URL without a database).
+    pub async fn create_on(kind: Kind, server: String) -> TestDb {
         let n = NEXT.fetch_add(1, Ordering::Relaxed);
         let name = format!("sscms_test_{}_{n}", std::process::id());
         let db = match kind {
@@ -111,7 +116,7 @@ impl TestDb {
                 db
             }
         };
-        Some(db)
+        db
     }
 
     fn create_sql(&self) -> String {

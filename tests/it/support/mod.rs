@@ -1,6 +1,7 @@
 //! Helpers shared by the integration tests.
 
 pub mod db;
+pub mod private;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -16,6 +17,94 @@ pub fn tmp() -> tempfile::TempDir {
         .prefix("sscms-it-")
         .tempdir_in(env!("CARGO_TARGET_TMPDIR"))
         .expect("temp dir")
+}
+
+/// The `siteserver` binary that `cargo test --workspace` builds beside this test; built here
+/// when this crate's tests run alone.
+pub fn binary() -> PathBuf {
+    let target = Path::new(env!("CARGO_TARGET_TMPDIR")).join("..");
+    let bin = target
+        .join("debug")
+        .join(format!("siteserver{}", std::env::consts::EXE_SUFFIX));
+    if !bin.is_file() {
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let ok = std::process::Command::new(cargo)
+            .args(["build", "-p", "sscms-cli"])
+            .status()
+            .expect("cargo build");
+        assert!(ok.success(), "building siteserver");
+    }
+    bin
+}
+
+/// The real binary run with `SITESERVER_FAULT=point` and a gate: it stops at `point` and waits
+/// there until released, so a test can break something (or SIGKILL it) at exactly that point.
+pub struct Paused {
+    child: std::process::Child,
+    gate: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl Paused {
+    /// Starts `siteserver ARGS` and waits until it reaches `point`.
+    pub fn start(args: &[&str], point: &str) -> Paused {
+        let dir = tmp();
+        let gate = dir.path().join("gate");
+        // Files, not pipes: a full pipe would stop the run before it reaches the point.
+        let file = |name: &str| std::fs::File::create(dir.path().join(name)).expect("log file");
+        let child = std::process::Command::new(binary())
+            .args(args)
+            .env("SITESERVER_FAULT", point)
+            .env("SITESERVER_FAULT_GATE", &gate)
+            .stdout(file("stdout"))
+            .stderr(file("stderr"))
+            .spawn()
+            .expect("siteserver");
+        let mut paused = Paused {
+            child,
+            gate,
+            _dir: dir,
+        };
+        let reached = paused.gate.with_extension("reached");
+        let start = std::time::Instant::now();
+        while !reached.exists() {
+            if let Ok(Some(_)) = paused.child.try_wait() {
+                let out = paused.finish();
+                panic!(
+                    "siteserver {args:?} ended before {point}: {}",
+                    String::from_utf8_lossy(&out.stderr)
+                );
+            }
+            assert!(
+                start.elapsed() < std::time::Duration::from_secs(300),
+                "siteserver {args:?} did not reach {point}"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        paused
+    }
+
+    /// Lets the run go on and waits for it to end.
+    pub fn release(mut self) -> std::process::Output {
+        std::fs::write(&self.gate, b"").expect("gate");
+        self.finish()
+    }
+
+    /// Ends the run with SIGKILL where it waits.
+    pub fn kill(mut self) -> std::process::Output {
+        self.child.kill().expect("kill");
+        self.finish()
+    }
+
+    fn finish(&mut self) -> std::process::Output {
+        let status = self.child.wait().expect("wait");
+        let dir = self.gate.parent().expect("gate folder");
+        std::process::Output {
+            status,
+            stdout: std::fs::read(dir.join("stdout")).unwrap_or_default(),
+            stderr: std::fs::read(dir.join("stderr")).unwrap_or_default(),
+        }
+    }
 }
 
 /// Runs the CLI in-process with the given arguments (without the program name).

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use super::rows::{convert, locate_values};
-use super::spill::SpillWriter;
+use super::spill::{SpillWriter, Spilled};
 use crate::backup::{BackupReader, RowKeys, TableData};
 use crate::db::{CmsSchema, ColumnFit};
 use crate::detect::detect_folder;
@@ -45,7 +45,7 @@ pub struct RestorePlan {
     pub(super) content_tables: Vec<String>,
     /// Each table's checked rows, so the load does not parse the JSON again; the folder goes
     /// with the plan.
-    pub(super) spills: Vec<PathBuf>,
+    pub(super) spills: Vec<Spilled>,
     pub(super) _spill_dir: tempfile::TempDir,
     /// The folder's identity in the restore ledger.
     pub(super) folder_id: String,
@@ -306,18 +306,21 @@ fn check_table(
     reader: &BackupReader,
     data: &TableData,
     mut spill: SpillWriter,
-) -> Result<(Vec<ColumnSizes>, PathBuf)> {
+) -> Result<(Vec<ColumnSizes>, Spilled)> {
     let keys = RowKeys::new(&data.meta);
     let mut total = 0u64;
     let mut sizes = vec![ColumnSizes::default(); data.meta.columns.len()];
+    let mut files = Vec::with_capacity(data.row_files.len());
     for file in &data.row_files {
-        total += reader.read_rows(&data.meta.name, file, |i, row| {
+        let rows = reader.read_rows(&data.meta.name, file, |i, row| {
             let values = convert(data, &keys, file, i, row)?;
             for ((size, v), col) in sizes.iter_mut().zip(&values).zip(&data.meta.columns) {
                 size.measure(col.data_type, v, || locate_values(data, file, i, &values));
             }
             spill.push(&values)
         })?;
+        total += rows;
+        files.push((format!("{}/{file}", data.meta.name), rows));
     }
     if total != data.total_count {
         let path = reader
@@ -332,7 +335,13 @@ fn check_table(
             ),
         });
     }
-    Ok((sizes, spill.finish()?))
+    Ok((
+        sizes,
+        Spilled {
+            path: spill.finish()?,
+            files,
+        },
+    ))
 }
 
 #[cfg(test)]

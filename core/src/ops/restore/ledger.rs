@@ -159,22 +159,6 @@ fn update_sql(dialect: Dialect, table: &str, rows: u64, done: bool) -> String {
     )
 }
 
-/// A simulated kill for the tests: `SITESERVER_FAULT=point[:n]` aborts the process, with no
-/// cleanup at all, the `n`th time (default first) the load passes `point` (`chunk`, `table`,
-/// `identity`).
-pub(super) fn fault(point: &str) {
-    use std::sync::atomic::{AtomicU64, Ordering};
-    static PASSED: AtomicU64 = AtomicU64::new(0);
-    let Ok(spec) = std::env::var("SITESERVER_FAULT") else {
-        return;
-    };
-    let (want, n) = spec.split_once(':').unwrap_or((spec.as_str(), "1"));
-    if want == point && PASSED.fetch_add(1, Ordering::SeqCst) + 1 == n.parse::<u64>().unwrap_or(1) {
-        eprintln!("SITESERVER_FAULT: stopping at {spec}");
-        std::process::abort();
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

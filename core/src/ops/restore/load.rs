@@ -1,19 +1,19 @@
 //! Stage 2: the checked folder written into the target, table by table.
 
-use std::path::Path;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use tokio::sync::mpsc;
 
 use super::check::{ColumnSizes, RestorePlan};
-use super::ledger::{self, Entry, LEDGER_TABLE, fault};
-use super::spill::SpillReader;
+use super::ledger::{self, Entry, LEDGER_TABLE};
+use super::spill::{SpillReader, Spilled};
 use super::summary::RestoreReport;
 use crate::backup::TableData;
 use crate::db::DatabaseDriver;
 use crate::db::{CmsSchema, ColumnFit, Dialect};
 use crate::error::{Error, Result};
+use crate::fault::fault;
 use crate::model::TableMeta;
 use crate::ops::tables::TableDone;
 use crate::progress::Progress;
@@ -153,7 +153,7 @@ pub async fn restore_jobs(
 struct TableJob<'a> {
     data: &'a TableData,
     fit: &'a [ColumnFit],
-    spill: &'a Path,
+    spill: &'a Spilled,
 }
 
 /// What the jobs of one restore share.
@@ -367,7 +367,7 @@ fn fit_columns(
 async fn write_table(
     driver: &mut dyn DatabaseDriver,
     data: &TableData,
-    spill: &Path,
+    spill: &Spilled,
     target: &TableMeta,
     skip: u64,
     progress: &dyn Progress,
@@ -379,7 +379,7 @@ async fn write_table(
     let batch_bytes = driver.max_batch_bytes();
     let (tx, mut rx) = mpsc::channel::<Vec<Vec<SqlValue>>>(2);
     let producer = {
-        let spill = SpillReader::open(spill, data.meta.columns.len())?;
+        let spill = SpillReader::open(&spill.path, data.meta.columns.len())?;
         let table = data.meta.name.clone();
         tokio::task::spawn_blocking(move || {
             produce(spill, &table, skip, batch_rows, batch_bytes, &tx)
@@ -387,15 +387,28 @@ async fn write_table(
     };
     let mut result = Ok(());
     let (mut rows, mut pending) = (skip, 0u64);
+    // Names the row files a failed statement's rows came from.
+    let at = |from: u64, to: u64, e: Error| {
+        Error::table(
+            &data.meta.name,
+            format!(
+                "rows {}..{} from {}: {e}",
+                from + 1,
+                to,
+                spill.files_of(from, to)
+            ),
+        )
+    };
     while let Some(batch) = rx.recv().await {
         if let Err(e) = driver.insert_rows(target, &batch).await {
-            result = Err(e);
+            result = Err(at(rows, rows + batch.len() as u64, e));
             break;
         }
         rows += batch.len() as u64;
         pending += batch.len() as u64;
         progress.rows_done(&data.meta.name, batch.len() as u64);
         if pending >= CHUNK_ROWS && rows < data.total_count {
+            let from = rows - pending;
             pending = 0;
             let step = async {
                 ledger::set(driver, &data.meta.name, rows, false).await?;
@@ -404,7 +417,7 @@ async fn write_table(
                 driver.begin().await
             };
             if let Err(e) = step.await {
-                result = Err(e);
+                result = Err(at(from, rows, e));
                 break;
             }
         }

@@ -22,6 +22,30 @@ const TEXT: u8 = 4;
 const DECIMAL: u8 = 5;
 const DATETIME: u8 = 6;
 
+/// A table's checked rows, and how many came from each row file, so a failed insert can name
+/// the file its rows came from.
+#[derive(Debug)]
+pub(super) struct Spilled {
+    pub(super) path: PathBuf,
+    pub(super) files: Vec<(String, u64)>,
+}
+
+impl Spilled {
+    /// The row files that rows `from..to` (0-based, in table order) came from.
+    pub(super) fn files_of(&self, from: u64, to: u64) -> String {
+        let mut start = 0u64;
+        let mut names = Vec::new();
+        for (name, rows) in &self.files {
+            let end = start + rows;
+            if end > from && start < to.max(from + 1) {
+                names.push(name.as_str());
+            }
+            start = end;
+        }
+        names.join(", ")
+    }
+}
+
 /// Appends rows to a spill file.
 pub(super) struct SpillWriter {
     path: PathBuf,
