@@ -7,6 +7,7 @@ use tiberius::{AuthMethod, Client, ColumnData, EncryptionLevel, FromSql, SqlBrow
 use tokio::net::TcpStream;
 use tokio_util::compat::{Compat, TokioAsyncWriteCompatExt};
 
+use super::bulk::BulkColumn;
 use crate::config::{DatabaseConfig, ServerAddress};
 use crate::db::dialect::Dialect;
 use crate::db::driver::{Access, DatabaseDriver};
@@ -29,6 +30,9 @@ pub(super) type Conn = Client<Compat<TcpStream>>;
 pub(crate) struct MsSqlDriver {
     pub(super) client: Conn,
     pub(super) endpoint: Endpoint,
+    /// The bulk columns of the table being loaded, read once per table rather than per
+    /// batch; `None` inside means that table loads through INSERTs.
+    pub(super) bulk: Option<(String, Option<Vec<BulkColumn>>)>,
 }
 
 /// Session options for every connection: a failing statement aborts and rolls back its
@@ -203,7 +207,11 @@ impl MsSqlDriver {
             Ok(Err(e)) => return Err(endpoint.connect_error(&e)),
             Ok(Ok(c)) => c,
         };
-        let mut driver = MsSqlDriver { client, endpoint };
+        let mut driver = MsSqlDriver {
+            client,
+            endpoint,
+            bulk: None,
+        };
         let version = driver.scalar_text(VERSION_SQL).await?;
         check_version(&version)?;
         driver.execute(SESSION_SQL).await?;

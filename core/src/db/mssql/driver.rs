@@ -5,6 +5,9 @@ use futures::TryStreamExt;
 use futures::stream::BoxStream;
 use serde_json::Value;
 
+use super::bulk::{
+    BULK_BATCH_ROWS, BulkColumn, bulk_columns, bulk_fits, bulk_options, bulk_row, column_list,
+};
 use super::catalog::{CatalogColumn, TABLES_SQL};
 use super::connect::MsSqlDriver;
 use super::read::{SNAPSHOT_ALLOWED_SQL, read_row, select_expr, snapshot_sql};
@@ -12,6 +15,7 @@ use super::write::{insert_query, max_id_sql, reseed_sql};
 use crate::config::DatabaseType;
 use crate::db::dialect::Dialect;
 use crate::db::driver::DatabaseDriver;
+use crate::db::schema::{CmsSchema, ColumnFit};
 use crate::error::{Error, Result};
 use crate::model::{Column, DataType, TableMeta};
 use crate::value::SqlValue;
@@ -108,16 +112,56 @@ impl DatabaseDriver for MsSqlDriver {
         self.batch(sql).await.map_err(|e| Error::db(context, e))
     }
 
+    /// Loads the batch through TDS bulk load, SQL Server's bulk path: no parameter limit and no
+    /// statement to parse, ids kept. A table with a column type `bulk.rs` does not encode loads
+    /// through INSERTs instead (see [`bulk_columns`]), and so does a row with a text bulk load
+    /// cannot carry (see [`bulk_fits`]).
     async fn insert_rows(&mut self, table: &TableMeta, rows: &[Vec<SqlValue>]) -> Result<()> {
         if rows.is_empty() {
             return Ok(());
         }
-        let q = insert_query(table, rows)?;
-        let context = self.context(&format!("inserting into `{}`", table.name));
-        q.execute(&mut self.client)
-            .await
-            .map_err(|e| Error::db(context, e))?;
+        let Some(columns) = self.bulk_columns(table).await? else {
+            return self.insert_batches(table, rows).await;
+        };
+        // Runs of rows in their order: those bulk load can carry, and those with a text it
+        // cannot (see `bulk_fits`), which go through INSERTs in the same transaction.
+        let mut rest = rows;
+        while !rest.is_empty() {
+            let bulk = bulk_fits(&columns, &rest[0]);
+            let n = rest
+                .iter()
+                .position(|r| bulk_fits(&columns, r) != bulk)
+                .unwrap_or(rest.len());
+            let (run, tail) = rest.split_at(n);
+            if bulk {
+                self.bulk_load(table, &columns, run).await?;
+            } else {
+                self.insert_batches(table, run).await?;
+            }
+            rest = tail;
+        }
         Ok(())
+    }
+
+    fn batch_rows(&self, _columns: usize) -> usize {
+        BULK_BATCH_ROWS
+    }
+
+    async fn create_table_in(
+        &mut self,
+        schema: CmsSchema,
+        meta: &TableMeta,
+        fits: &[ColumnFit],
+    ) -> Result<()> {
+        self.bulk = None;
+        let sql = Dialect::SqlServer.create_table_in(schema, meta, fits);
+        self.execute(&sql).await
+    }
+
+    async fn drop_table(&mut self, table: &str) -> Result<()> {
+        self.bulk = None;
+        let sql = Dialect::SqlServer.drop_table(table);
+        self.execute(&sql).await
     }
 
     async fn begin(&mut self) -> Result<()> {
@@ -152,5 +196,79 @@ impl DatabaseDriver for MsSqlDriver {
     async fn close(self: Box<Self>) -> Result<()> {
         let context = self.context("closing");
         self.client.close().await.map_err(|e| Error::db(context, e))
+    }
+}
+
+impl MsSqlDriver {
+    /// The bulk columns of `table`, from the server's types (once per table), or None when it
+    /// loads through INSERTs.
+    async fn bulk_columns(&mut self, table: &TableMeta) -> Result<Option<Vec<BulkColumn>>> {
+        if let Some((name, columns)) = &self.bulk
+            && *name == table.name
+        {
+            return Ok(columns.clone());
+        }
+        let context = self.context(&format!("reading the column types of `{}`", table.name));
+        let names = column_list(table);
+        let names: Vec<&str> = names.iter().map(String::as_str).collect();
+        let meta = self
+            .client
+            .column_metadata(&Dialect::SqlServer.quote(&table.name), &names)
+            .await
+            .map_err(|e| Error::db(&context, e))?;
+        let columns = bulk_columns(table, &meta);
+        self.bulk = Some((table.name.clone(), columns.clone()));
+        Ok(columns)
+    }
+
+    /// One `INSERT BULK` of `rows`. Every row is encoded before the load starts: a load cut
+    /// off halfway would leave the connection in the middle of a message.
+    async fn bulk_load(
+        &mut self,
+        table: &TableMeta,
+        columns: &[BulkColumn],
+        rows: &[Vec<SqlValue>],
+    ) -> Result<()> {
+        let encoded = rows
+            .iter()
+            .map(|r| bulk_row(table, columns, r))
+            .collect::<Result<Vec<_>>>()?;
+        let context = self.context(&format!("bulk loading `{}`", table.name));
+        let quoted = Dialect::SqlServer.quote(&table.name);
+        let names = column_list(table);
+        let names: Vec<&str> = names.iter().map(String::as_str).collect();
+        let mut load = self
+            .client
+            .bulk_insert_with_options(&quoted, &names, bulk_options(), &[])
+            .await
+            .map_err(|e| Error::db(&context, e))?;
+        for row in encoded {
+            load.send(row).await.map_err(|e| Error::db(&context, e))?;
+        }
+        let done = load.finalize().await.map_err(|e| Error::db(&context, e))?;
+        let loaded = done.total();
+        if loaded != rows.len() as u64 {
+            return Err(Error::table(
+                &table.name,
+                format!(
+                    "the bulk load of {} rows reported {loaded} rows loaded",
+                    rows.len()
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// The fallback: INSERTs under `SET IDENTITY_INSERT`, as many as the bind limit needs for a
+    /// batch sized for bulk load.
+    async fn insert_batches(&mut self, table: &TableMeta, rows: &[Vec<SqlValue>]) -> Result<()> {
+        let context = self.context(&format!("inserting into `{}`", table.name));
+        for chunk in rows.chunks(Dialect::SqlServer.batch_rows(table.columns.len())) {
+            insert_query(table, chunk)?
+                .execute(&mut self.client)
+                .await
+                .map_err(|e| Error::db(&context, e))?;
+        }
+        Ok(())
     }
 }

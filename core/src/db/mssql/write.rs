@@ -1,5 +1,7 @@
-//! Writing a restore: INSERT batches under `SET IDENTITY_INSERT`, decimals as TDS numerics,
-//! and the identity reseed.
+//! Writing a restore without bulk load: INSERT batches under `SET IDENTITY_INSERT`, decimals as
+//! TDS numerics; and the identity reseed after either. `bulk.rs` has the bulk load, which
+//! restore uses except for a table [`super::bulk::bulk_columns`] refuses and a row
+//! [`super::bulk::bulk_fits`] refuses.
 
 use chrono::NaiveDateTime;
 use tiberius::Query;
@@ -40,7 +42,7 @@ pub(super) fn reseed_sql(table: &str, max: i64) -> String {
 }
 
 /// Decimal text (`-12.50`) as a TDS numeric, or None beyond SQL Server's 38 digits.
-fn numeric(text: &str) -> Option<Numeric> {
+pub(super) fn numeric(text: &str) -> Option<Numeric> {
     let (neg, digits) = match text.strip_prefix('-') {
         Some(rest) => (true, rest),
         None => (false, text),
@@ -60,7 +62,7 @@ fn numeric(text: &str) -> Option<Numeric> {
 }
 
 /// The key of a row for messages: the first key or identity column's value.
-fn row_key(table: &TableMeta, row: &[SqlValue]) -> String {
+pub(super) fn row_key(table: &TableMeta, row: &[SqlValue]) -> String {
     table
         .columns
         .iter()
