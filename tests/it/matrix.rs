@@ -8,7 +8,7 @@
 use std::time::Instant;
 
 use crate::support::db::{BIG_ROWS, Kind, TestDb, assert_same_rows, rich};
-use crate::support::tmp;
+use crate::support::{ok, tmp};
 
 async fn matrix_from(source: Kind, test: &str) {
     let Some(src) = TestDb::create(source, test).await else {
@@ -25,36 +25,45 @@ async fn matrix_from(source: Kind, test: &str) {
         started.elapsed()
     );
     for target in Kind::ALL {
-        let Some(dst) = TestDb::create(target, test).await else {
-            continue;
-        };
-        let label = format!("{} -> {}", source.type_name(), target.type_name());
-        let cell = Instant::now();
-        dst.restore(&bak).await;
-        let again = dir.path().join(target.type_name());
-        dst.backup(&again).await;
-        assert_same_rows(&bak, &again, &label);
-        if target != Kind::Sqlite {
-            assert_eq!(
-                dst.insert_new_site().await,
-                101,
-                "{label}: a new site gets max(id) + 1"
+        // Restored with one job and backed up with four, then the other way round.
+        for (n, jobs) in [(1, 4), (4, 1)].into_iter().enumerate() {
+            let Some(dst) = TestDb::create(target, test).await else {
+                continue;
+            };
+            let label = format!(
+                "{} -> {} (restore --jobs {}, backup --jobs {})",
+                source.type_name(),
+                target.type_name(),
+                jobs.0,
+                jobs.1
             );
-            let big = dst.q("Big_Table");
-            let title = dst.q("Title");
-            dst.exec(&format!("INSERT INTO {big} ({title}) VALUES ('new')"))
-                .await;
-            assert_eq!(
-                dst.int(&format!(
-                    "SELECT {} FROM {big} WHERE {title} = 'new'",
-                    dst.q("Id")
-                ))
-                .await,
-                i64::from(BIG_ROWS) + 1,
-                "{label}: a new big row gets max(id) + 1"
-            );
+            let cell = Instant::now();
+            ok(dst.with_jobs("restore", &bak, jobs.0).await.unwrap());
+            let again = dir.path().join(format!("{}-{n}", target.type_name()));
+            ok(dst.with_jobs("backup", &again, jobs.1).await.unwrap());
+            assert_same_rows(&bak, &again, &label);
+            if target != Kind::Sqlite && n == 0 {
+                assert_eq!(
+                    dst.insert_new_site().await,
+                    101,
+                    "{label}: a new site gets max(id) + 1"
+                );
+                let big = dst.q("Big_Table");
+                let title = dst.q("Title");
+                dst.exec(&format!("INSERT INTO {big} ({title}) VALUES ('new')"))
+                    .await;
+                assert_eq!(
+                    dst.int(&format!(
+                        "SELECT {} FROM {big} WHERE {title} = 'new'",
+                        dst.q("Id")
+                    ))
+                    .await,
+                    i64::from(BIG_ROWS) + 1,
+                    "{label}: a new big row gets max(id) + 1"
+                );
+            }
+            eprintln!("{label}: restored and compared in {:.1?}", cell.elapsed());
         }
-        eprintln!("{label}: restored and compared in {:.1?}", cell.elapsed());
     }
 }
 
@@ -71,4 +80,77 @@ async fn from_mysql_into_every_type() {
 #[tokio::test(flavor = "multi_thread")]
 async fn from_postgres_into_every_type() {
     matrix_from(Kind::Postgres, "matrix::from_postgres_into_every_type").await;
+}
+
+/// A value that is not a number in the last row of the last file of the last table: the
+/// restore is refused with four jobs on the bulk paths, and the target is exactly as it was.
+async fn bad_last_row_leaves_the_target_as_it_was(kind: Kind, test: &str) {
+    let Some(src) = TestDb::create(Kind::Sqlite, test).await else {
+        return;
+    };
+    rich(&src, 5_000).await;
+    let dir = tmp();
+    let bak = dir.path().join("bak");
+    src.backup(&bak).await;
+    let tables: Vec<String> =
+        serde_json::from_slice(&std::fs::read(bak.join("_tables.json")).unwrap()).unwrap();
+    let last = bak.join(tables.last().unwrap());
+    let meta: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(last.join("_metadata.json")).unwrap()).unwrap();
+    let file = last.join(
+        meta["rowFiles"]
+            .as_array()
+            .unwrap()
+            .last()
+            .unwrap()
+            .as_str()
+            .unwrap(),
+    );
+    let integer = meta["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["dataType"] == "Integer")
+        .map(|c| sscms_core::naming::camel_case(c["attributeName"].as_str().unwrap()))
+        .expect("an Integer column");
+    let mut rows: Vec<serde_json::Value> =
+        serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+    rows.last_mut().unwrap()[integer.as_str()] = "not a number".into();
+    std::fs::write(&file, serde_json::to_vec(&rows).unwrap()).unwrap();
+    // The edit is the point, not the changed sha256.
+    std::fs::remove_file(bak.join("_manifest.json")).unwrap();
+
+    let Some(dst) = TestDb::create(kind, test).await else {
+        return;
+    };
+    let mine = dst.q("mine");
+    dst.exec(&format!(
+        "CREATE TABLE {mine} ({} int); INSERT INTO {mine} VALUES (7)",
+        dst.q("a")
+    ))
+    .await;
+    let before = dst.tables().await;
+    let err = format!("{:#}", dst.with_jobs("restore", &bak, 4).await.unwrap_err());
+    let file_name = file.strip_prefix(&bak).unwrap().display().to_string();
+    assert!(
+        err.contains(&file_name) || err.contains(file.file_name().unwrap().to_str().unwrap()),
+        "{test}: names the file: {err}"
+    );
+    assert_eq!(dst.tables().await, before, "{test}: no table was created");
+    assert_eq!(dst.int(&format!("SELECT COUNT(*) FROM {mine}")).await, 1);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn bad_last_row_leaves_mysql_as_it_was() {
+    bad_last_row_leaves_the_target_as_it_was(Kind::MySql, "matrix::bad_last_row_mysql").await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn bad_last_row_leaves_postgres_as_it_was() {
+    bad_last_row_leaves_the_target_as_it_was(Kind::Postgres, "matrix::bad_last_row_postgres").await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn bad_last_row_leaves_sqlite_as_it_was() {
+    bad_last_row_leaves_the_target_as_it_was(Kind::Sqlite, "matrix::bad_last_row_sqlite").await;
 }

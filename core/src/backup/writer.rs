@@ -475,6 +475,75 @@ mod tests {
         assert_eq!(tables, r#"["siteserver_Site"]"#);
     }
 
+    fn one_table(name: &str) -> TableMeta {
+        TableMeta {
+            name: name.into(),
+            columns: vec![Column::new("Id", DataType::Integer).primary_key()],
+        }
+    }
+
+    #[test]
+    fn a_stopped_folder_is_refused_then_resumed_keeping_intact_tables() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("bak");
+        let options = json!({"pageSize": 2});
+        let expected = BackupWriter::expected_journal(
+            "backup",
+            Some("SQLite".into()),
+            Some("Data Source=a.db".into()),
+            options.clone(),
+        );
+        let mut w = BackupWriter::create(&dir, Some("SQLite".into())).unwrap();
+        w.describe("backup", expected.source.clone(), options.clone())
+            .unwrap();
+        for name in ["a", "b"] {
+            let mut t = w.table(&one_table(name), 2).unwrap();
+            t.push(&[json!(1)]).unwrap();
+            w.table_done(&t.finish().unwrap()).unwrap();
+        }
+        // `c` is half-written when the run stops.
+        let mut t = w.table(&one_table("c"), 1).unwrap();
+        t.push(&[json!(1)]).unwrap();
+        drop((t, w));
+
+        let err = crate::backup::BackupReader::open(&dir).unwrap_err();
+        assert!(err.to_string().contains("incomplete"), "{err}");
+        let err = BackupWriter::create(&dir, None).unwrap_err();
+        assert!(err.to_string().contains("--resume"), "{err}");
+
+        // Other options, or another source, are refused.
+        let mut other = expected.clone();
+        other.options = json!({"pageSize": 3});
+        let err = BackupWriter::resume(&dir, &other).unwrap_err();
+        assert!(err.to_string().contains("options"), "{err}");
+        other = expected.clone();
+        other.source = Some("Data Source=b.db".into());
+        let err = BackupWriter::resume(&dir, &other).unwrap_err();
+        assert!(err.to_string().contains("source"), "{err}");
+
+        // A kept table whose file changed is written again.
+        fs::write(dir.join("b/1.json"), "[]").unwrap();
+        let (mut w, kept) = BackupWriter::resume(&dir, &expected).unwrap();
+        let kept: Vec<&str> = kept.iter().map(|k| k.name.as_str()).collect();
+        assert_eq!(kept, ["a"]);
+        for name in ["b", "c"] {
+            let mut t = w.table(&one_table(name), 2).unwrap();
+            t.push(&[json!(2)]).unwrap();
+            let entry = t.finish().unwrap();
+            w.table_done(&entry).unwrap();
+            w.add(entry);
+        }
+        w.finish().unwrap();
+        assert!(!dir.join(INCOMPLETE_FILE).exists());
+        assert_eq!(
+            fs::read_to_string(dir.join("c/1.json")).unwrap(),
+            r#"[{"id":2}]"#
+        );
+        assert!(crate::backup::BackupReader::open(&dir).is_ok());
+        let err = BackupWriter::resume(&dir, &expected).unwrap_err();
+        assert!(err.to_string().contains("complete"), "{err}");
+    }
+
     #[test]
     fn refuses_a_folder_that_is_not_empty() {
         let tmp = tempfile::tempdir().unwrap();

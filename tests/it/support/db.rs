@@ -94,7 +94,7 @@ impl TestDb {
     pub async fn create_on(kind: Kind, server: String) -> TestDb {
         let n = NEXT.fetch_add(1, Ordering::Relaxed);
         let name = format!("sscms_test_{}_{n}", std::process::id());
-        let db = match kind {
+        match kind {
             Kind::Sqlite => {
                 let dir = tmp();
                 let path = dir.path().join(format!("{name}.db"));
@@ -115,8 +115,7 @@ impl TestDb {
                 admin(kind, &db.server, &db.create_sql()).await;
                 db
             }
-        };
-        db
+        }
     }
 
     fn create_sql(&self) -> String {
@@ -315,6 +314,47 @@ impl TestDb {
         ])
         .await
         .unwrap_or_else(|e| panic!("backup of {}: {e:#}", self.name)));
+    }
+
+    /// `siteserver COMMAND -d DIR --jobs N` with this database: the exit code.
+    pub async fn with_jobs(
+        &self,
+        command: &str,
+        dir: &Path,
+        jobs: u32,
+    ) -> anyhow::Result<std::process::ExitCode> {
+        let jobs = jobs.to_string();
+        siteserver(&[
+            command,
+            "--database-type",
+            self.kind.type_name(),
+            "--connection-string",
+            &self.url(),
+            "-d",
+            dir.to_str().unwrap(),
+            "--jobs",
+            &jobs,
+        ])
+        .await
+    }
+
+    /// The names of the tables this database has, sorted.
+    pub async fn tables(&self) -> Vec<String> {
+        let sql = match self.kind {
+            Kind::Sqlite => "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name",
+            Kind::MySql => {
+                "SELECT CAST(TABLE_NAME AS CHAR) FROM information_schema.TABLES \
+                 WHERE TABLE_SCHEMA = DATABASE() ORDER BY 1"
+            }
+            Kind::Postgres => {
+                "SELECT tablename::text FROM pg_tables WHERE schemaname = 'public' ORDER BY 1"
+            }
+        };
+        self.texts(sql)
+            .await
+            .into_iter()
+            .filter_map(|r| r.into_iter().next().flatten())
+            .collect()
     }
 
     /// `siteserver restore` of `dir` into this database.
