@@ -1142,3 +1142,63 @@ fn config_has_every_key_of_the_shape_and_a_fresh_key_each_run() {
     }
     assert_ne!(keys[0], keys[1], "a fresh SecurityKey per run");
 }
+
+#[test]
+fn backup_resume_and_incomplete_folders_are_named() {
+    let dir = tmp();
+    let bak = write_backup(dir.path());
+    let db = dir.path().join("site.db");
+    assert_eq!(restore(dir.path(), &bak, &db).status.code(), Some(0));
+    let backup = |folder: &Path, extra: &[&str]| {
+        let mut args = vec![
+            "backup",
+            "--database-type",
+            "SQLite",
+            "--connection-string",
+            db.to_str().unwrap(),
+            "-d",
+            folder.to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        siteserver(&args, dir.path())
+    };
+    let one_error = |o: &Output, want: &str| {
+        assert_eq!(o.status.code(), Some(1), "{}", stderr(o));
+        let err = stderr(o);
+        let lines: Vec<&str> = err.lines().filter(|l| l.starts_with("error:")).collect();
+        assert_eq!(lines.len(), 1, "{}", stderr(o));
+        assert!(lines[0].contains(want), "want {want:?}: {}", lines[0]);
+    };
+    // A finished folder, and a folder of something else, have nothing to resume.
+    one_error(&backup(&bak, &["--resume"]), "complete; nothing to resume");
+    let other = dir.path().join("other");
+    fs::create_dir(&other).unwrap();
+    one_error(
+        &backup(&other, &["--resume"]),
+        "no backup that can be resumed",
+    );
+
+    // A folder a backup is still writing (or left) is refused by restore and update, and a new
+    // backup into it points at --resume.
+    let fresh = dir.path().join("fresh");
+    assert_eq!(backup(&fresh, &[]).status.code(), Some(0));
+    fs::remove_file(fresh.join("_tables.json")).unwrap();
+    fs::write(
+        fresh.join("_incomplete.json"),
+        r#"{"step":"backup","databaseType":"SQLite","startedAt":"","tables":[]}"#,
+    )
+    .unwrap();
+    let target = dir.path().join("t.db");
+    let o = restore(dir.path(), &fresh, &target);
+    one_error(&o, "_incomplete.json: this folder is incomplete");
+    assert!(stderr(&o).contains("--resume"), "{}", stderr(&o));
+    assert!(!target.exists(), "nothing written");
+    let o = siteserver(
+        &["update", "-d", fresh.to_str().unwrap(), "-o", "up"],
+        dir.path(),
+    );
+    one_error(&o, "this folder is incomplete");
+    one_error(&backup(&fresh, &[]), "pass --resume");
+    // The journal names another source: refused rather than mixed.
+    one_error(&backup(&fresh, &["--resume"]), "source");
+}
