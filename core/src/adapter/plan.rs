@@ -63,17 +63,11 @@ pub(crate) fn read_named_rows(
     let keys = RowKeys::new(&data.meta);
     let mut total = 0;
     for file in &data.row_files {
-        total += reader.read_rows(&data.meta.name, file, |i, row| {
-            let values = keys.align(row).map_err(|e| {
-                Error::Invalid(format!("{}/{file}: row {}: {e}", data.meta.name, i + 1))
-            })?;
-            let named: Row = data
-                .meta
-                .columns
-                .iter()
-                .map(|c| c.attribute_name.clone())
-                .zip(values)
-                .collect();
+        total += reader.read_aligned_rows(&data.meta.name, file, &keys, |_, values| {
+            let mut named = Row::with_capacity(values.len());
+            for (c, v) in data.meta.columns.iter().zip(values) {
+                named.insert(c.attribute_name.clone(), v);
+            }
             f(named)
         })?;
     }

@@ -39,6 +39,7 @@
 mod layout;
 mod metadata;
 mod reader;
+mod rows;
 mod writer;
 
 pub use metadata::{Manifest, ManifestFile, ManifestTable, TableData};

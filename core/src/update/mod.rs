@@ -4,7 +4,7 @@
 //! on its own (`--to`) and memory stays flat. Intermediate folders live beside the output and
 //! are removed afterwards.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -22,7 +22,7 @@ use crate::detect::{Detected, OLDEST, detect_folder};
 use crate::error::{Error, Result};
 use crate::model::{Row, TableMeta};
 use crate::progress::Progress;
-use crate::value::json_to_sql;
+use crate::value::check_json;
 use crate::version::parse_version;
 
 #[derive(Debug, Clone)]
@@ -437,6 +437,7 @@ fn run_hop(
         };
         progress.table_started(&out.name, 0);
         let mut tw = writer.table(&meta, opts.page_size)?;
+        let columns = Columns::new(&meta);
         let mut moved: BTreeMap<String, u64> = BTreeMap::new();
         let mut unplaced: BTreeMap<String, u64> = BTreeMap::new();
         let mut routed = 0u64;
@@ -465,6 +466,7 @@ fn run_hop(
                     RowOutcome::Keep(row) => {
                         let values = project(
                             &meta,
+                            &columns,
                             out.settings_column.as_deref(),
                             row,
                             &mut moved,
@@ -618,23 +620,132 @@ fn complete_install(reg: &AdapterRegistration, plan: &mut HopPlan) -> Result<()>
     Ok(())
 }
 
+/// Where a row's keys go in one output table, looked up once per table.
+struct Columns {
+    /// Column name → index.
+    exact: HashMap<String, usize, Fnv>,
+    /// ASCII-lower-cased column name → index; `None` when two columns differ only in case,
+    /// where only the general path of [`take`] picks the same keys.
+    folded: Option<HashMap<String, usize, Fnv>>,
+}
+
+impl Columns {
+    fn new(meta: &TableMeta) -> Self {
+        let mut exact = HashMap::with_hasher(Fnv);
+        let mut folded = HashMap::with_hasher(Fnv);
+        let mut unique = true;
+        for (i, c) in meta.columns.iter().enumerate() {
+            exact.entry(c.attribute_name.clone()).or_insert(i);
+            unique &= folded
+                .insert(c.attribute_name.to_ascii_lowercase(), i)
+                .is_none();
+        }
+        Columns {
+            exact,
+            folded: unique.then_some(folded),
+        }
+    }
+
+    /// The column a key names case-insensitively.
+    fn folded(folded: &HashMap<String, usize, Fnv>, key: &str) -> Option<usize> {
+        if key.len() <= 128 {
+            let mut buf = [0u8; 128];
+            let lower = &mut buf[..key.len()];
+            lower.copy_from_slice(key.as_bytes());
+            lower.make_ascii_lowercase();
+            // Lower-casing ASCII bytes keeps UTF-8 valid.
+            let lower = std::str::from_utf8(lower).ok()?;
+            folded.get(lower).copied()
+        } else {
+            folded.get(&key.to_ascii_lowercase()).copied()
+        }
+    }
+
+    /// Splits a row into the output's columns and what is left, exactly as taking each column
+    /// by [`take`] in column order would: a column takes its exact key, else the first key
+    /// that matches it case-insensitively; the rest keep their order.
+    fn split(&self, meta: &TableMeta, mut row: Row) -> (Vec<Value>, Vec<(String, Value)>) {
+        let Some(folded) = &self.folded else {
+            let values = meta
+                .columns
+                .iter()
+                .map(|c| take(&mut row, &c.attribute_name).unwrap_or(Value::Null))
+                .collect();
+            return (values, row.into_iter().collect());
+        };
+        // Per column: the row position and value it took, and the key when it matched only
+        // case-insensitively (an exact key later in the row takes its place).
+        let mut slots: Vec<Option<(usize, Option<String>, Value)>> = Vec::new();
+        slots.resize_with(meta.columns.len(), || None);
+        let mut rest: Vec<(usize, String, Value)> = Vec::new();
+        let mut next = 0usize;
+        for (at, (k, v)) in row.into_iter().enumerate() {
+            let exact = match meta.columns.get(next) {
+                Some(c) if c.attribute_name == k => Some(next),
+                _ => self.exact.get(&k).copied(),
+            };
+            if let Some(i) = exact {
+                next = i + 1;
+                if let Some((was, Some(key), value)) = slots[i].take() {
+                    rest.push((was, key, value));
+                }
+                slots[i] = Some((at, None, v));
+                continue;
+            }
+            match Self::folded(folded, &k) {
+                Some(i) if slots[i].is_none() => slots[i] = Some((at, Some(k), v)),
+                _ => rest.push((at, k, v)),
+            }
+        }
+        rest.sort_by_key(|(at, _, _)| *at);
+        let values = slots
+            .into_iter()
+            .map(|s| s.map_or(Value::Null, |(_, _, v)| v))
+            .collect();
+        (values, rest.into_iter().map(|(_, k, v)| (k, v)).collect())
+    }
+}
+
+/// FNV-1a, for the short column names looked up for every value.
+#[derive(Clone, Copy, Default)]
+struct Fnv;
+
+struct FnvHasher(u64);
+
+impl std::hash::BuildHasher for Fnv {
+    type Hasher = FnvHasher;
+    fn build_hasher(&self) -> FnvHasher {
+        FnvHasher(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl std::hash::Hasher for FnvHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+}
+
 /// Puts a row into the output's column order, checking each value against its column type.
 fn project(
     meta: &TableMeta,
+    columns: &Columns,
     settings_column: Option<&str>,
-    mut row: Row,
+    row: Row,
     moved: &mut BTreeMap<String, u64>,
     unplaced: &mut BTreeMap<String, u64>,
 ) -> std::result::Result<Vec<Value>, String> {
-    let mut values = Vec::with_capacity(meta.columns.len());
-    for c in &meta.columns {
-        let v = take(&mut row, &c.attribute_name).unwrap_or(Value::Null);
-        json_to_sql(c.data_type, &v)
+    let (mut values, rest) = columns.split(meta, row);
+    for (c, v) in meta.columns.iter().zip(&values) {
+        check_json(c.data_type, v)
             .map_err(|e| format!("column `{}` ({}): {e}", c.attribute_name, c.data_type))?;
-        values.push(v);
     }
     // What is left has no column in the output.
-    let leftovers: Vec<(String, Value)> = row
+    let leftovers: Vec<(String, Value)> = rest
         .into_iter()
         .filter(|(_, v)| !matches!(v, Value::Null) && v.as_str() != Some(""))
         .collect();
