@@ -43,6 +43,7 @@ mod rows;
 mod writer;
 
 pub use metadata::{Manifest, ManifestFile, ManifestTable, TableData};
+pub(crate) use metadata::{metadata_json, parse_metadata};
 pub use reader::{BackupReader, RowKeys};
 pub use writer::{BackupWriter, TableWriter, record_file};
 

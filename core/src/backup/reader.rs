@@ -11,6 +11,7 @@ use sha2::{Digest, Sha256};
 
 use super::layout::{MANIFEST_FILE, METADATA_FILE, TABLES_FILE};
 use super::metadata::{Manifest, TableData, parse_metadata, parse_tables};
+use super::rows::fold;
 use super::writer::sha256_hex;
 use crate::error::{Error, Result};
 use crate::model::{Row, TableMeta};
@@ -397,12 +398,6 @@ pub struct RowKeys {
     written: Vec<Option<String>>,
 }
 
-/// Lower-cases character by character, as `camel_case` does when the writer makes the keys:
-/// `str::to_lowercase` turns a final `Σ` into `ς`, which the key `σ` would then not match.
-pub(super) fn fold(s: &str) -> String {
-    s.chars().flat_map(char::to_lowercase).collect()
-}
-
 /// A key that old SQL Server backups carry from their `ROW_NUMBER()` paging.
 const ROW_NUM: &str = "row_num";
 
@@ -428,6 +423,12 @@ impl RowKeys {
             columns: meta.columns.len(),
             written,
         }
+    }
+
+    /// Returns true if and only if every column's written key reads back as that column, so a
+    /// page of this table reads back as it was written.
+    pub(crate) fn round_trips(&self) -> bool {
+        self.written.iter().all(Option::is_some)
     }
 
     /// The row's values in column order; a column with no key is null.

@@ -52,7 +52,7 @@ impl Lookup<'_> {
             let lower = std::str::from_utf8(lower).ok()?;
             return self.index.get(lower).copied();
         }
-        self.index.get(&super::reader::fold(key)).copied()
+        self.index.get(&fold(key)).copied()
     }
 }
 
@@ -410,6 +410,12 @@ fn hex4(b: &[u8], p: usize) -> Result<u32, Stop> {
         n = n * 16 + u32::from(v);
     }
     Ok(n)
+}
+
+/// Lower-cases character by character, as `camel_case` does when the writer makes the keys:
+/// `str::to_lowercase` turns a final `Σ` into `ς`, which the key `σ` would then not match.
+pub(super) fn fold(s: &str) -> String {
+    s.chars().flat_map(char::to_lowercase).collect()
 }
 
 const LO: u64 = 0x0101_0101_0101_0101;
