@@ -290,6 +290,9 @@ pub fn unescape_value(s: &str) -> String {
 
 /// The originals' escaping (with `_return_` / `_newline_` for CR and LF).
 fn plain_escape(s: &str) -> String {
+    if !s.contains(['=', '&', '?', '\'', '+', '\r', '\n']) {
+        return s.to_string();
+    }
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match TOKENS.iter().find(|(ch, _)| *ch == c) {
@@ -302,6 +305,10 @@ fn plain_escape(s: &str) -> String {
 
 /// The originals' decoding: each token replaced in the whole text, one token after the other.
 fn plain_unescape(s: &str) -> String {
+    // Every token holds `_`.
+    if !s.contains('_') {
+        return s.to_string();
+    }
     let mut out = s.to_string();
     for (c, token) in TOKENS {
         if out.contains(token) {
@@ -313,6 +320,10 @@ fn plain_unescape(s: &str) -> String {
 
 /// Whether the originals read `s` back from its original escaping.
 fn is_plain_safe(s: &str) -> bool {
+    // Without `_` or a tokenised character, escaping and unescaping leave the text as it is.
+    if !s.contains(['_', '=', '&', '?', '\'', '+', '\r', '\n']) {
+        return !s.contains(AMPERSAND_ALIAS);
+    }
     let escaped = plain_escape(s);
     !escaped.contains(AMPERSAND_ALIAS) && plain_unescape(&escaped) == s
 }

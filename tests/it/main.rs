@@ -38,6 +38,9 @@ mod update_v6;
 // The official upgrade hops 3.6 → 4.0 → 4.1 → 5.0 against the spec's JSON, rows and values by id.
 mod hops;
 
+// Tables kept in memory between hops give the same folder and report as hop by hop.
+mod fused;
+
 // The full adapter registry and one upgrade path per supported version.
 mod registry;
 

@@ -69,18 +69,30 @@ impl Shape {
     pub fn fix(&self, row: &mut Row) {
         for (k, v) in row.iter_mut() {
             match v {
-                Value::String(s)
-                    if s.trim().is_empty() && self.typed.contains(&k.to_ascii_lowercase()) =>
-                {
+                Value::String(s) if s.trim().is_empty() && contains_folded(&self.typed, k) => {
                     *v = Value::Null;
                 }
-                Value::Bool(b) if self.text.contains(&k.to_ascii_lowercase()) => {
+                Value::Bool(b) if contains_folded(&self.text, k) => {
                     *v = Value::from(if *b { "True" } else { "False" });
                 }
                 _ => {}
             }
         }
     }
+}
+
+/// Returns true if and only if `set` holds `key` lower-cased (ASCII), without allocating for
+/// short keys.
+fn contains_folded(set: &HashSet<String>, key: &str) -> bool {
+    if key.len() <= 64 {
+        let mut buf = [0u8; 64];
+        let lower = &mut buf[..key.len()];
+        lower.copy_from_slice(key.as_bytes());
+        lower.make_ascii_lowercase();
+        // Lower-casing ASCII bytes keeps UTF-8 valid.
+        return std::str::from_utf8(lower).is_ok_and(|l| set.contains(l));
+    }
+    set.contains(&key.to_ascii_lowercase())
 }
 
 /// Keys of `row` that no output column takes and that hold a value.

@@ -341,6 +341,14 @@ impl Convert {
     }
 
     fn is_column(&self, name: &str) -> bool {
+        if name.is_ascii() && name.len() <= 64 {
+            let mut buf = [0u8; 64];
+            let lower = &mut buf[..name.len()];
+            lower.copy_from_slice(name.as_bytes());
+            lower.make_ascii_lowercase();
+            // ASCII stays UTF-8 when lower-cased, and `to_lowercase` gives the same.
+            return std::str::from_utf8(lower).is_ok_and(|l| self.names.contains(l));
+        }
         self.names.contains(&name.to_lowercase())
     }
 

@@ -16,7 +16,7 @@ pub struct HopOptions {
 
 /// One backup folder as an adapter reads it: table metadata up front, rows on demand.
 pub struct HopInput<'a> {
-    pub(crate) reader: &'a BackupReader,
+    pub(crate) rows: &'a dyn RowSource,
     pub(crate) tables: Vec<TableData>,
     pub(crate) version: Version,
     pub(crate) options: HopOptions,
@@ -50,8 +50,15 @@ impl HopInput<'_> {
         let data = self
             .table(table)
             .ok_or_else(|| Error::table(table, "not in the backup folder"))?;
-        read_named_rows(self.reader, data, f)
+        let mut f = f;
+        self.rows.for_each_row(data, &mut f)
     }
+}
+
+/// Where a hop's plan reads rows from: the input folder, or rows still on their way through
+/// the previous hop (the update engine's).
+pub(crate) trait RowSource {
+    fn for_each_row(&self, data: &TableData, f: &mut dyn FnMut(Row) -> Result<()>) -> Result<u64>;
 }
 
 /// Streams a table's rows as maps keyed by the metadata's column names.
@@ -63,17 +70,11 @@ pub(crate) fn read_named_rows(
     let keys = RowKeys::new(&data.meta);
     let mut total = 0;
     for file in &data.row_files {
-        total += reader.read_rows(&data.meta.name, file, |i, row| {
-            let values = keys.align(row).map_err(|e| {
-                Error::Invalid(format!("{}/{file}: row {}: {e}", data.meta.name, i + 1))
-            })?;
-            let named: Row = data
-                .meta
-                .columns
-                .iter()
-                .map(|c| c.attribute_name.clone())
-                .zip(values)
-                .collect();
+        total += reader.read_aligned_rows(&data.meta.name, file, &keys, |_, values| {
+            let mut named = Row::with_capacity(values.len());
+            for (c, v) in data.meta.columns.iter().zip(values) {
+                named.insert(c.attribute_name.clone(), v);
+            }
             f(named)
         })?;
     }

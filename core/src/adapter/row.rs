@@ -33,18 +33,30 @@ pub fn take(row: &mut Row, key: &str) -> Option<Value> {
 
 /// Sets `key`. An existing key keeps its spelling and place; other spellings of it go.
 pub fn set(row: &mut Row, key: &str, value: Value) {
-    let mut spellings = row.keys().filter(|k| k.eq_ignore_ascii_case(key)).cloned();
-    match spellings.next() {
-        Some(first) => {
-            let rest: Vec<String> = spellings.collect();
-            for k in rest {
-                row.shift_remove(&k);
+    // One pass that allocates nothing in the usual case of at most one spelling.
+    let mut value = Some(value);
+    let mut others = false;
+    for (k, v) in row.iter_mut() {
+        if k.eq_ignore_ascii_case(key) {
+            match value.take() {
+                Some(new) => *v = new,
+                None => others = true,
             }
-            row.insert(first, value);
         }
-        None => {
-            row.insert(key.to_string(), value);
+    }
+    if others {
+        let rest: Vec<String> = row
+            .keys()
+            .filter(|k| k.eq_ignore_ascii_case(key))
+            .skip(1)
+            .cloned()
+            .collect();
+        for k in rest {
+            row.shift_remove(&k);
         }
+    }
+    if let Some(new) = value {
+        row.insert(key.to_string(), new);
     }
 }
 

@@ -41,9 +41,11 @@
 mod layout;
 mod metadata;
 mod reader;
+mod rows;
 mod writer;
 
 pub use metadata::{Journal, Manifest, ManifestFile, ManifestTable, TableData};
+pub(crate) use metadata::{metadata_json, parse_metadata};
 pub use reader::{BackupReader, RowKeys};
 pub use writer::{BackupWriter, TableWriter, record_file};
 

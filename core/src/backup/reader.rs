@@ -11,6 +11,7 @@ use sha2::{Digest, Sha256};
 
 use super::layout::{INCOMPLETE_FILE, MANIFEST_FILE, METADATA_FILE, TABLES_FILE};
 use super::metadata::{Manifest, TableData, parse_metadata, parse_tables};
+use super::rows::fold;
 use super::writer::sha256_hex;
 use crate::error::{Error, Result};
 use crate::model::{Row, TableMeta};
@@ -251,6 +252,76 @@ impl BackupReader {
         Ok(count)
     }
 
+    /// Streams the rows of one row file in column order, as [`RowKeys::align`] gives them.
+    ///
+    /// Plain pages go through a parser that builds no map per row; any other page is read by
+    /// [`Self::read_rows`] from the first row the fast parser could not take, so rows and
+    /// errors are the same either way. An error of `align` names `table/file: row n`.
+    pub fn read_aligned_rows(
+        &self,
+        table: &str,
+        file: &str,
+        keys: &RowKeys,
+        mut f: impl FnMut(usize, Vec<Value>) -> Result<()>,
+    ) -> Result<u64> {
+        let path = self.row_file_path(table, file);
+        not_a_link(&self.dir.join(table))?;
+        not_a_link(&path)?;
+        let raw = File::open(&path).map_err(|e| Error::io(&path, e))?;
+        let mut hashing = HashingReader {
+            inner: raw,
+            hash: Sha256::new(),
+        };
+        let mut bom = [0u8; 3];
+        let mut head = 0;
+        while head < 3 {
+            match hashing.read(&mut bom[head..]) {
+                Ok(0) => break,
+                Ok(n) => head += n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(Error::io(&path, e)),
+            }
+        }
+        let lead: &[u8] = if bom[..head] == *b"\xEF\xBB\xBF" {
+            &[]
+        } else {
+            &bom[..head]
+        };
+        let lookup = super::rows::Lookup {
+            index: &keys.index,
+            written: &keys.written,
+            columns: keys.columns,
+        };
+        let parsed =
+            super::rows::parse_rows(&mut lead.chain(&mut hashing), &lookup, &mut f, |e| {
+                Error::io(&path, e)
+            })?;
+        match parsed {
+            super::rows::Parsed::Done(count) => {
+                let sha = format!("{:x}", hashing.hash.finalize());
+                if let Some(expected) = self.expected_sha(table, file)
+                    && expected != sha
+                {
+                    return Err(Error::format(
+                        &path,
+                        "sha256 differs from _manifest.json: the file changed after it was \
+                         written (delete _manifest.json to accept edited files)",
+                    ));
+                }
+                Ok(count)
+            }
+            super::rows::Parsed::Fallback(done) => self.read_rows(table, file, |i, row| {
+                if i < done {
+                    return Ok(());
+                }
+                let values = keys
+                    .align(row)
+                    .map_err(|e| Error::Invalid(format!("{table}/{file}: row {}: {e}", i + 1)))?;
+                f(i, values)
+            }),
+        }
+    }
+
     fn expected_sha(&self, table: &str, file: &str) -> Option<&str> {
         self.manifest_table(table)?
             .files
@@ -348,12 +419,8 @@ impl<'de> Visitor<'de> for RowSeed {
 pub struct RowKeys {
     index: HashMap<String, usize>,
     columns: usize,
-}
-
-/// Lower-cases character by character, as `camel_case` does when the writer makes the keys:
-/// `str::to_lowercase` turns a final `Σ` into `ς`, which the key `σ` would then not match.
-fn fold(s: &str) -> String {
-    s.chars().flat_map(char::to_lowercase).collect()
+    /// The camel-cased key each column is written under, where it folds back to that column.
+    written: Vec<Option<String>>,
 }
 
 /// A key that old SQL Server backups carry from their `ROW_NUMBER()` paging.
@@ -361,15 +428,32 @@ const ROW_NUM: &str = "row_num";
 
 impl RowKeys {
     pub fn new(meta: &TableMeta) -> Self {
+        let index: HashMap<String, usize> = meta
+            .columns
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (fold(&c.attribute_name), i))
+            .collect();
+        let written = meta
+            .columns
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                let key = crate::naming::camel_case(&c.attribute_name);
+                (index.get(&fold(&key)) == Some(&i)).then_some(key)
+            })
+            .collect();
         RowKeys {
-            index: meta
-                .columns
-                .iter()
-                .enumerate()
-                .map(|(i, c)| (fold(&c.attribute_name), i))
-                .collect(),
+            index,
             columns: meta.columns.len(),
+            written,
         }
+    }
+
+    /// Returns true if and only if every column's written key reads back as that column, so a
+    /// page of this table reads back as it was written.
+    pub(crate) fn round_trips(&self) -> bool {
+        self.written.iter().all(Option::is_some)
     }
 
     /// The row's values in column order; a column with no key is null.

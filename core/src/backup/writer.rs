@@ -432,7 +432,7 @@ fn write_row(out: &mut impl Write, keys: &[String], values: &[Value]) -> std::io
         }
         out.write_all(k.as_bytes())?;
         out.write_all(b":")?;
-        serde_json::to_writer(&mut *out, v)?;
+        super::rows::write_value(out, v)?;
     }
     out.write_all(b"}")
 }

@@ -1,28 +1,29 @@
 //! `update`: a backup folder through a chain of version adapters, offline.
 //!
-//! Each hop reads one folder and writes the next version's folder, so every hop can be checked
-//! on its own (`--to`) and memory stays flat. Intermediate folders live beside the output and
-//! are removed afterwards.
+//! Each hop converts one version's folder into the next version's, so every hop can be checked
+//! on its own (`--to`) and memory stays flat. Small tables are written into intermediate
+//! folders beside the output, which are removed afterwards; large ones go through the whole
+//! chain row by row ([`engine`]).
 
-use std::collections::BTreeMap;
+mod engine;
+
+use std::collections::{BTreeMap, HashMap};
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use semver::Version;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::adapter::plan::read_named_rows;
 use crate::adapter::{
-    AdapterRegistration, HopInput, HopOptions, HopPlan, IdMap, OutputTable, Registry, RowOutcome,
-    Source, TableStatus, Target, UpgradePath, take,
+    AdapterRegistration, HopInput, HopOptions, HopPlan, IdMap, OutputTable, Registry, Source,
+    TableStatus, Target, UpgradePath, take,
 };
-use crate::backup::{BackupReader, BackupWriter, TableData};
+use crate::backup::BackupReader;
 use crate::detect::{Detected, OLDEST, detect_folder};
 use crate::error::{Error, Result};
 use crate::model::{Row, TableMeta};
 use crate::progress::Progress;
-use crate::value::json_to_sql;
+use crate::value::check_json;
 use crate::version::parse_version;
 
 #[derive(Debug, Clone)]
@@ -138,11 +139,27 @@ impl UpdateReport {
 /// The report file written into the output folder.
 pub const REPORT_FILE: &str = "_report.json";
 
+/// Tables of at least this many rows go through the hops in memory, row by row, instead of
+/// being written into each intermediate folder (see [`engine`]).
+pub const FUSE_MIN_ROWS: u64 = 1000;
+
 /// Detects (or takes `--from`), resolves the chain and runs every hop.
 pub fn update(
     registry: &Registry,
     opts: &UpdateOptions,
     progress: &dyn Progress,
+) -> Result<UpdateReport> {
+    update_fused(registry, opts, progress, Some(FUSE_MIN_ROWS))
+}
+
+/// [`update`] with tables of at least `fuse` rows kept in memory between hops, or every hop
+/// written (`None`). The output and the report are the same either way; the tests compare them.
+#[doc(hidden)]
+pub fn update_fused(
+    registry: &Registry,
+    opts: &UpdateOptions,
+    progress: &dyn Progress,
+    fuse: Option<u64>,
 ) -> Result<UpdateReport> {
     let reader = BackupReader::open(&opts.dir)?;
     let detected = match &opts.from {
@@ -168,18 +185,45 @@ pub fn update(
     prepare_out(&opts.out, opts.overwrite)?;
     // The folder is empty or absent now, so a failed run may remove it: a half-converted
     // folder must not be mistaken for a finished one.
-    let result = convert(opts, progress, &detected, &path);
+    let result = convert(opts, progress, &detected, &path, fuse);
     if result.is_err() {
         let _ = fs::remove_dir_all(&opts.out);
     }
     result
 }
 
+/// Runs the chain fused when `fuse` says so, and again hop by hop when the fused run stopped
+/// with a table pending (see [`engine`]), so that the result is always the hop-by-hop one.
 fn convert(
     opts: &UpdateOptions,
     progress: &dyn Progress,
     detected: &Detected,
     path: &UpgradePath,
+    fuse: Option<u64>,
+) -> Result<UpdateReport> {
+    if fuse.is_some() {
+        let mut pending = false;
+        match convert_with(opts, progress, detected, path, fuse, &mut pending) {
+            Err(_) if pending => {
+                let _ = fs::remove_dir_all(&opts.out);
+                progress.note(
+                    "rows of a large table did not all go straight through the hops; \
+                     converting again, one hop at a time",
+                );
+            }
+            result => return result,
+        }
+    }
+    convert_with(opts, progress, detected, path, None, &mut false)
+}
+
+fn convert_with(
+    opts: &UpdateOptions,
+    progress: &dyn Progress,
+    detected: &Detected,
+    path: &UpgradePath,
+    fuse: Option<u64>,
+    pending: &mut bool,
 ) -> Result<UpdateReport> {
     let mut report = UpdateReport {
         from: detected.version.to_string(),
@@ -224,39 +268,24 @@ fn convert(
     }
     // What each hop did to the tables behind each table of the current folder.
     let mut histories: BTreeMap<String, Vec<HopStatus>> = BTreeMap::new();
-    let mut input = opts.dir.clone();
-    let mut version = detected.version.clone();
-    let mut last: Vec<HopTable> = Vec::new();
     if path.chain.is_empty() {
         return Err(Error::Invalid(format!(
             "the backup is already at {} ({}); nothing to update",
             detected.version, detected.evidence
         )));
     }
-    for (i, reg) in path.chain.iter().enumerate() {
-        let output = if i + 1 == path.chain.len() {
-            opts.out.clone()
-        } else {
-            work.path()
-                .join(format!("{}-{}", i + 1, reg.adapter.name()))
-        };
-        progress.note(&format!(
-            "{} -> {} ({})",
-            version,
-            reg.adapter.produces(),
-            reg.adapter.name()
-        ));
-        let stop = i + 1 == path.chain.len();
-        let hop = run_hop(
-            reg,
-            &input,
-            &output,
-            &version,
-            stop,
-            opts,
-            progress,
-            &mut report,
-        )?;
+    let hops = engine::run_chain(
+        opts,
+        progress,
+        path,
+        &detected.version,
+        work.path(),
+        fuse,
+        &mut report,
+        pending,
+    )?;
+    let mut last: Vec<HopTable> = Vec::new();
+    for (reg, hop) in path.chain.iter().zip(hops) {
         // Trace each output table back to the original tables.
         let mut next_origins = BTreeMap::new();
         let mut next_histories = BTreeMap::new();
@@ -286,11 +315,6 @@ fn convert(
         }
         origins = next_origins;
         histories = next_histories;
-        if i > 0 {
-            let _ = fs::remove_dir_all(&input);
-        }
-        input = output;
-        version = reg.adapter.produces();
         last = hop;
     }
     for t in &last {
@@ -378,177 +402,6 @@ struct HopTable {
     rows_out: u64,
 }
 
-#[allow(clippy::too_many_arguments)]
-fn run_hop(
-    reg: &AdapterRegistration,
-    input_dir: &Path,
-    output_dir: &Path,
-    version: &Version,
-    stop: bool,
-    opts: &UpdateOptions,
-    progress: &dyn Progress,
-    report: &mut UpdateReport,
-) -> Result<Vec<HopTable>> {
-    let hop_name = reg.adapter.name();
-    let reader = BackupReader::open(input_dir)?;
-    let mut tables = Vec::new();
-    for name in reader.tables() {
-        tables.push(reader.table(name)?);
-    }
-    let input = HopInput {
-        reader: &reader,
-        tables,
-        version: version.clone(),
-        options: opts.hop.clone(),
-    };
-    let mut plan = reg.adapter.plan(&input).map_err(|e| match e {
-        Error::Invalid(m) => Error::Invalid(format!("adapter {hop_name}: {m}")),
-        other => other,
-    })?;
-    carry_unreferenced(&input, &mut plan);
-    if stop {
-        complete_install(reg, &mut plan)?;
-    }
-    report.id_maps.append(&mut plan.id_maps);
-    report
-        .notes
-        .extend(plan.notes.drain(..).map(|n| format!("{hop_name}: {n}")));
-
-    let mut seen: Vec<String> = Vec::new();
-    for t in &plan.tables {
-        if seen.iter().any(|s| s.eq_ignore_ascii_case(&t.name)) {
-            return Err(Error::Invalid(format!(
-                "adapter {hop_name} writes table `{}` twice",
-                t.name
-            )));
-        }
-        seen.push(t.name.clone());
-    }
-
-    let mut writer = BackupWriter::create(output_dir, None)?;
-    writer.describe("update", None, serde_json::Value::Null)?;
-    writer.manifest_mut().source_version = Some(reg.adapter.produces().to_string());
-    // Rows of each input table that reached an output, or were dropped with a reason.
-    let mut placed: BTreeMap<String, u64> = BTreeMap::new();
-    let mut out_tables = Vec::new();
-    for out in plan.tables.iter_mut() {
-        let meta = TableMeta {
-            name: out.name.clone(),
-            columns: out.columns.clone(),
-        };
-        progress.table_started(&out.name, 0);
-        let mut tw = writer.table(&meta, opts.page_size)?;
-        let mut moved: BTreeMap<String, u64> = BTreeMap::new();
-        let mut unplaced: BTreeMap<String, u64> = BTreeMap::new();
-        let mut routed = 0u64;
-        for src in out.sources.iter_mut() {
-            let data: &TableData = input.table(&src.table).ok_or_else(|| {
-                Error::Invalid(format!(
-                    "adapter {hop_name} reads table `{}`, which the folder does not have",
-                    src.table
-                ))
-            })?;
-            let mut dropped: BTreeMap<String, u64> = BTreeMap::new();
-            let mut kept = 0u64;
-            let mut index = 0u64;
-            read_named_rows(&reader, data, |row| {
-                index += 1;
-                let outcome = match src.transform.as_mut() {
-                    Some(f) => f(row).map_err(|e| {
-                        Error::Invalid(format!(
-                            "adapter {hop_name}, table `{}`, row {index}: {e}",
-                            data.meta.name
-                        ))
-                    })?,
-                    None => RowOutcome::Keep(row),
-                };
-                match outcome {
-                    RowOutcome::Keep(row) => {
-                        let values = project(
-                            &meta,
-                            out.settings_column.as_deref(),
-                            row,
-                            &mut moved,
-                            &mut unplaced,
-                        )
-                        .map_err(|e| {
-                            Error::Invalid(format!(
-                                "adapter {hop_name}: table `{}` row {index} into `{}`: {e}",
-                                data.meta.name, meta.name
-                            ))
-                        })?;
-                        tw.push(&values)?;
-                        kept += 1;
-                    }
-                    RowOutcome::Elsewhere => {}
-                    RowOutcome::Drop(reason) => *dropped.entry(reason).or_default() += 1,
-                }
-                Ok(())
-            })?;
-            let dropped_total: u64 = dropped.values().sum();
-            *placed.entry(data.meta.name.to_lowercase()).or_default() += kept + dropped_total;
-            routed += kept + dropped_total;
-            for (reason, rows) in dropped {
-                report.dropped_rows.push(DroppedRows {
-                    hop: hop_name.into(),
-                    table: data.meta.name.clone(),
-                    reason,
-                    rows,
-                });
-            }
-        }
-        let entry = tw.finish()?;
-        progress.table_finished(&out.name, entry.rows);
-        for (column, rows) in moved {
-            report.moved_values.push(MovedValue {
-                table: out.name.clone(),
-                column,
-                into: out.settings_column.clone().unwrap_or_default(),
-                rows,
-            });
-        }
-        for (column, rows) in unplaced {
-            report.unplaced_values.push(UnplacedValue {
-                hop: hop_name.into(),
-                table: out.name.clone(),
-                column,
-                rows,
-            });
-        }
-        out_tables.push(HopTable {
-            name: out.name.clone(),
-            sources: out.sources.iter().map(|s| s.table.clone()).collect(),
-            status: out.status,
-            rows_in: routed,
-            rows_out: entry.rows,
-        });
-        writer.add(entry);
-    }
-    writer.finish()?;
-
-    for t in input.tables() {
-        let got = placed
-            .get(&t.meta.name.to_lowercase())
-            .copied()
-            .unwrap_or(0);
-        if got < t.total_count {
-            report.unaccounted.push(format!(
-                "{hop_name}: {} of {} rows of `{}` reached no table",
-                t.total_count - got,
-                t.total_count,
-                t.meta.name
-            ));
-        }
-    }
-    if !report.unaccounted.is_empty() {
-        return Err(Error::Invalid(format!(
-            "rows were lost, so the update stopped: {}",
-            report.unaccounted.join("; ")
-        )));
-    }
-    Ok(out_tables)
-}
-
 /// Tables the plan does not read are carried unchanged, under a marked name if the plan
 /// already writes a table of that name.
 fn carry_unreferenced(input: &HopInput<'_>, plan: &mut HopPlan) {
@@ -619,23 +472,132 @@ fn complete_install(reg: &AdapterRegistration, plan: &mut HopPlan) -> Result<()>
     Ok(())
 }
 
+/// Where a row's keys go in one output table, looked up once per table.
+struct Columns {
+    /// Column name → index.
+    exact: HashMap<String, usize, Fnv>,
+    /// ASCII-lower-cased column name → index; `None` when two columns differ only in case,
+    /// where only the general path of [`take`] picks the same keys.
+    folded: Option<HashMap<String, usize, Fnv>>,
+}
+
+impl Columns {
+    fn new(meta: &TableMeta) -> Self {
+        let mut exact = HashMap::with_hasher(Fnv);
+        let mut folded = HashMap::with_hasher(Fnv);
+        let mut unique = true;
+        for (i, c) in meta.columns.iter().enumerate() {
+            exact.entry(c.attribute_name.clone()).or_insert(i);
+            unique &= folded
+                .insert(c.attribute_name.to_ascii_lowercase(), i)
+                .is_none();
+        }
+        Columns {
+            exact,
+            folded: unique.then_some(folded),
+        }
+    }
+
+    /// The column a key names case-insensitively.
+    fn folded(folded: &HashMap<String, usize, Fnv>, key: &str) -> Option<usize> {
+        if key.len() <= 128 {
+            let mut buf = [0u8; 128];
+            let lower = &mut buf[..key.len()];
+            lower.copy_from_slice(key.as_bytes());
+            lower.make_ascii_lowercase();
+            // Lower-casing ASCII bytes keeps UTF-8 valid.
+            let lower = std::str::from_utf8(lower).ok()?;
+            folded.get(lower).copied()
+        } else {
+            folded.get(&key.to_ascii_lowercase()).copied()
+        }
+    }
+
+    /// Splits a row into the output's columns and what is left, exactly as taking each column
+    /// by [`take`] in column order would: a column takes its exact key, else the first key
+    /// that matches it case-insensitively; the rest keep their order.
+    fn split(&self, meta: &TableMeta, mut row: Row) -> (Vec<Value>, Vec<(String, Value)>) {
+        let Some(folded) = &self.folded else {
+            let values = meta
+                .columns
+                .iter()
+                .map(|c| take(&mut row, &c.attribute_name).unwrap_or(Value::Null))
+                .collect();
+            return (values, row.into_iter().collect());
+        };
+        // Per column: the row position and value it took, and the key when it matched only
+        // case-insensitively (an exact key later in the row takes its place).
+        let mut slots: Vec<Option<(usize, Option<String>, Value)>> = Vec::new();
+        slots.resize_with(meta.columns.len(), || None);
+        let mut rest: Vec<(usize, String, Value)> = Vec::new();
+        let mut next = 0usize;
+        for (at, (k, v)) in row.into_iter().enumerate() {
+            let exact = match meta.columns.get(next) {
+                Some(c) if c.attribute_name == k => Some(next),
+                _ => self.exact.get(&k).copied(),
+            };
+            if let Some(i) = exact {
+                next = i + 1;
+                if let Some((was, Some(key), value)) = slots[i].take() {
+                    rest.push((was, key, value));
+                }
+                slots[i] = Some((at, None, v));
+                continue;
+            }
+            match Self::folded(folded, &k) {
+                Some(i) if slots[i].is_none() => slots[i] = Some((at, Some(k), v)),
+                _ => rest.push((at, k, v)),
+            }
+        }
+        rest.sort_by_key(|(at, _, _)| *at);
+        let values = slots
+            .into_iter()
+            .map(|s| s.map_or(Value::Null, |(_, _, v)| v))
+            .collect();
+        (values, rest.into_iter().map(|(_, k, v)| (k, v)).collect())
+    }
+}
+
+/// FNV-1a, for the short column names looked up for every value.
+#[derive(Clone, Copy, Default)]
+struct Fnv;
+
+struct FnvHasher(u64);
+
+impl std::hash::BuildHasher for Fnv {
+    type Hasher = FnvHasher;
+    fn build_hasher(&self) -> FnvHasher {
+        FnvHasher(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl std::hash::Hasher for FnvHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+}
+
 /// Puts a row into the output's column order, checking each value against its column type.
 fn project(
     meta: &TableMeta,
+    columns: &Columns,
     settings_column: Option<&str>,
-    mut row: Row,
+    row: Row,
     moved: &mut BTreeMap<String, u64>,
     unplaced: &mut BTreeMap<String, u64>,
 ) -> std::result::Result<Vec<Value>, String> {
-    let mut values = Vec::with_capacity(meta.columns.len());
-    for c in &meta.columns {
-        let v = take(&mut row, &c.attribute_name).unwrap_or(Value::Null);
-        json_to_sql(c.data_type, &v)
+    let (mut values, rest) = columns.split(meta, row);
+    for (c, v) in meta.columns.iter().zip(&values) {
+        check_json(c.data_type, v)
             .map_err(|e| format!("column `{}` ({}): {e}", c.attribute_name, c.data_type))?;
-        values.push(v);
     }
     // What is left has no column in the output.
-    let leftovers: Vec<(String, Value)> = row
+    let leftovers: Vec<(String, Value)> = rest
         .into_iter()
         .filter(|(_, v)| !matches!(v, Value::Null) && v.as_str() != Some(""))
         .collect();
