@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use super::rows::{convert, locate_values};
+use super::rows::{convert_aligned, locate_values};
 use super::spill::{SpillWriter, Spilled};
 use crate::backup::{BackupReader, RowKeys, TableData};
 use crate::db::{CmsSchema, ColumnFit};
@@ -312,8 +312,8 @@ fn check_table(
     let mut sizes = vec![ColumnSizes::default(); data.meta.columns.len()];
     let mut files = Vec::with_capacity(data.row_files.len());
     for file in &data.row_files {
-        let rows = reader.read_rows(&data.meta.name, file, |i, row| {
-            let values = convert(data, &keys, file, i, row)?;
+        let rows = reader.read_aligned_rows(&data.meta.name, file, &keys, |i, row| {
+            let values = convert_aligned(data, file, i, &row)?;
             for ((size, v), col) in sizes.iter_mut().zip(&values).zip(&data.meta.columns) {
                 size.measure(col.data_type, v, || locate_values(data, file, i, &values));
             }

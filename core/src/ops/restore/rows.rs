@@ -2,9 +2,8 @@
 
 use serde_json::Value;
 
-use crate::backup::{RowKeys, TableData};
+use crate::backup::TableData;
 use crate::error::{Error, Result};
-use crate::model::Row;
 use crate::value::{SqlValue, json_to_sql};
 
 /// Where a row sits, for error messages: file, 1-based row number and, once known, its key.
@@ -44,26 +43,22 @@ fn at_row(data: &TableData, file: &str, index: usize, key: Option<String>) -> St
     format!("{}/{file}: row {}{key}", data.meta.name, index + 1)
 }
 
-/// Converts one row to insert values, or says which column is wrong and why.
-pub(super) fn convert(
+/// Converts one row, in column order, to insert values, or says which column is wrong and why.
+pub(super) fn convert_aligned(
     data: &TableData,
-    keys: &RowKeys,
     file: &str,
     index: usize,
-    row: Row,
+    values: &[Value],
 ) -> Result<Vec<SqlValue>> {
-    let values = keys
-        .align(row)
-        .map_err(|e| Error::Invalid(format!("{}: {e}", locate(data, file, index, None))))?;
     data.meta
         .columns
         .iter()
-        .zip(&values)
+        .zip(values)
         .map(|(col, v)| {
             json_to_sql(col.data_type, v).map_err(|e| {
                 Error::Invalid(format!(
                     "{}, column `{}` ({}): {e}",
-                    locate(data, file, index, Some(&values)),
+                    locate(data, file, index, Some(values)),
                     col.attribute_name,
                     col.data_type
                 ))
