@@ -318,14 +318,17 @@ async fn disk_full_during_update_leaves_no_folder() {
         return;
     };
     let out = disk.path.join("update");
-    let o = Command::new(crate::support::binary())
-        .arg("update")
-        .arg("-d")
-        .arg(&fixture)
-        .arg("-o")
-        .arg(&out)
-        .output()
-        .unwrap();
+    let update = || {
+        Command::new(crate::support::binary())
+            .arg("update")
+            .arg("-d")
+            .arg(&fixture)
+            .arg("-o")
+            .arg(&out)
+            .output()
+            .unwrap()
+    };
+    let o = update();
     let line = error_line(&o, test);
     assert!(
         line.contains("No space left on device") && line.contains(disk.path.to_str().unwrap()),
@@ -336,14 +339,7 @@ async fn disk_full_during_update_leaves_no_folder() {
     assert!(left.is_empty(), "{test}: {left:?}");
 
     disk.grow(size * 4);
-    let o = Command::new(crate::support::binary())
-        .arg("update")
-        .arg("-d")
-        .arg(&fixture)
-        .arg("-o")
-        .arg(&out)
-        .output()
-        .unwrap();
+    let o = update();
     assert!(o.status.success(), "{test}: {}", text(&o));
     sscms_core::BackupReader::open(&out)
         .unwrap()

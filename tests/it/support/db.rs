@@ -183,16 +183,28 @@ impl TestDb {
 
     /// `siteserver COMMAND -d DIR` with this database as the one to use.
     async fn on_folder(&self, command: &str, dir: &Path) -> anyhow::Result<std::process::ExitCode> {
-        siteserver(&[
+        self.on_folder_with(command, dir, &[]).await
+    }
+
+    /// [`Self::on_folder`] with more options.
+    async fn on_folder_with(
+        &self,
+        command: &str,
+        dir: &Path,
+        extra: &[&str],
+    ) -> anyhow::Result<std::process::ExitCode> {
+        let url = self.url();
+        let mut args = vec![
             command,
             "--database-type",
             self.kind.type_name(),
             "--connection-string",
-            &self.url(),
+            &url,
             "-d",
             dir.to_str().unwrap(),
-        ])
-        .await
+        ];
+        args.extend_from_slice(extra);
+        siteserver(&args).await
     }
 
     /// The verify report of `dir` against this database, from the library.
@@ -323,19 +335,8 @@ impl TestDb {
         dir: &Path,
         jobs: u32,
     ) -> anyhow::Result<std::process::ExitCode> {
-        let jobs = jobs.to_string();
-        siteserver(&[
-            command,
-            "--database-type",
-            self.kind.type_name(),
-            "--connection-string",
-            &self.url(),
-            "-d",
-            dir.to_str().unwrap(),
-            "--jobs",
-            &jobs,
-        ])
-        .await
+        self.on_folder_with(command, dir, &["--jobs", &jobs.to_string()])
+            .await
     }
 
     /// The names of the tables this database has, sorted.
