@@ -32,7 +32,7 @@ fn refuse_incomplete(dir: &Path) -> Result<()> {
     }
     let step = fs::read(&marker)
         .ok()
-        .and_then(|t| serde_json::from_slice::<super::Journal>(&t).ok())
+        .and_then(|t| serde_json::from_slice::<super::metadata::Journal>(&t).ok())
         .map_or_else(|| "backup".to_string(), |j| j.step);
     let next = if step == "update" {
         "run the update again with --overwrite".to_string()

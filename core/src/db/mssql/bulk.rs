@@ -16,6 +16,7 @@ use tiberius::{
     TypeInfo, VarLenType,
 };
 
+use super::bulk_column::{BulkColumn, BulkType};
 use super::write::{numeric, row_key};
 use crate::db::dialect::Dialect;
 use crate::error::{Error, Result};
@@ -38,32 +39,6 @@ pub(super) fn bulk_options() -> SqlBulkCopyOptions {
         | SqlBulkCopyOption::KeepNulls
         | SqlBulkCopyOption::CheckConstraints
         | SqlBulkCopyOption::TableLock
-}
-
-/// How one column's values go on the wire, from the type the server reports for it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum BulkType {
-    Bit,
-    /// `tinyint`, `smallint`, `int` or `bigint`: their size in bytes.
-    Int(u8),
-    /// `datetime`: 1/300 s from 1900-01-01.
-    DateTime,
-    /// `datetime2(n)`: its digits of fractional seconds.
-    DateTime2(u8),
-    Decimal {
-        precision: u8,
-        scale: u8,
-    },
-    /// `nvarchar(n)` in UTF-16 code units, `None` for `nvarchar(max)`.
-    Text(Option<usize>),
-    NText,
-}
-
-/// One target column of a bulk load.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) struct BulkColumn {
-    pub(super) ty: BulkType,
-    pub(super) nullable: bool,
 }
 
 /// The bulk type of a server column, or None for a type this module does not encode.

@@ -7,7 +7,7 @@ use tiberius::{AuthMethod, Client, ColumnData, EncryptionLevel, FromSql, SqlBrow
 use tokio::net::TcpStream;
 use tokio_util::compat::{Compat, TokioAsyncWriteCompatExt};
 
-use super::bulk::BulkColumn;
+use super::bulk_column::BulkColumn;
 use crate::config::{DatabaseConfig, ServerAddress};
 use crate::db::dialect::Dialect;
 use crate::db::driver::{Access, DatabaseDriver};

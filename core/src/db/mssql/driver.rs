@@ -5,9 +5,8 @@ use futures::TryStreamExt;
 use futures::stream::BoxStream;
 use serde_json::Value;
 
-use super::bulk::{
-    BULK_BATCH_ROWS, BulkColumn, bulk_columns, bulk_fits, bulk_options, bulk_row, column_list,
-};
+use super::bulk::{BULK_BATCH_ROWS, bulk_columns, bulk_fits, bulk_options, bulk_row, column_list};
+use super::bulk_column::BulkColumn;
 use super::catalog::{CatalogColumn, TABLES_SQL};
 use super::connect::MsSqlDriver;
 use super::read::{SNAPSHOT_ALLOWED_SQL, read_row, select_expr, snapshot_sql};

@@ -54,7 +54,7 @@ impl FakeColumn {
 
 /// TYPE_INFO of the types restore creates.
 pub(super) mod ty {
-    use super::COLLATION;
+    use crate::db::mssql::fake_server::{COLLATION, us_varchar};
 
     pub fn int() -> Vec<u8> {
         vec![0x26, 4]
@@ -97,7 +97,7 @@ pub(super) mod ty {
         v.extend(0x7FFF_FFFEu32.to_le_bytes());
         v.extend(COLLATION);
         v.push(1);
-        v.extend(super::us_varchar(table));
+        v.extend(us_varchar(table));
         v
     }
 }

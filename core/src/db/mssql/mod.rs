@@ -12,6 +12,8 @@
 #[cfg(feature = "mssql")]
 mod bulk;
 #[cfg(feature = "mssql")]
+mod bulk_column;
+#[cfg(feature = "mssql")]
 mod catalog;
 #[cfg(feature = "mssql")]
 mod connect;
