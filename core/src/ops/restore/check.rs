@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use super::rows::{convert_aligned, locate_values};
-use super::spill::{SpillWriter, Spilled};
+use super::spill::{SpillWriter, Spilled, encode_row};
 use crate::backup::{BackupReader, RowKeys, TableData};
 use crate::db::{CmsSchema, ColumnFit};
 use crate::detect::detect_folder;
@@ -102,6 +102,34 @@ impl ColumnSizes {
                 }
             }
             _ => {}
+        }
+    }
+
+    /// Takes in what a later part of the same column measured, keeping the first row that set
+    /// each maximum, as one pass over both parts would.
+    fn merge(&mut self, later: ColumnSizes) {
+        let (fit, more) = (&mut self.fit, later.fit);
+        if more.max_chars > fit.max_chars {
+            fit.max_chars = more.max_chars;
+            self.chars_at = later.chars_at;
+        }
+        fit.max_utf16 = fit.max_utf16.max(more.max_utf16);
+        if more.nul_char && !fit.nul_char {
+            fit.nul_char = true;
+            self.nul_at = later.nul_at;
+        }
+        if more.wide_int && !fit.wide_int {
+            fit.wide_int = true;
+            self.int_at = later.int_at;
+        }
+        if more.int_digits > fit.int_digits || more.scale > fit.scale {
+            fit.int_digits = fit.int_digits.max(more.int_digits);
+            fit.scale = fit.scale.max(more.scale);
+            self.decimal_at = later.decimal_at;
+        }
+        if more.frac_digits > fit.frac_digits {
+            fit.frac_digits = more.frac_digits;
+            self.frac_at = later.frac_at;
         }
     }
 
@@ -302,6 +330,9 @@ pub fn plan_restore(opts: &RestoreOptions, progress: &dyn Progress) -> Result<Re
 
 /// Checks every row of a table, measures what its values need from the column types, and
 /// keeps the checked rows in `spill`.
+///
+/// Row files are checked on several threads and their rows spilled in file order, so the
+/// result, and the first error, are those of reading the files one after the other.
 fn check_table(
     reader: &BackupReader,
     data: &TableData,
@@ -311,16 +342,28 @@ fn check_table(
     let mut total = 0u64;
     let mut sizes = vec![ColumnSizes::default(); data.meta.columns.len()];
     let mut files = Vec::with_capacity(data.row_files.len());
-    for file in &data.row_files {
-        let rows = reader.read_aligned_rows(&data.meta.name, file, &keys, |i, row| {
-            let values = convert_aligned(data, file, i, &row)?;
-            for ((size, v), col) in sizes.iter_mut().zip(&values).zip(&data.meta.columns) {
-                size.measure(col.data_type, v, || locate_values(data, file, i, &values));
-            }
-            spill.push(&values)
-        })?;
-        total += rows;
-        files.push((format!("{}/{file}", data.meta.name), rows));
+    let mut absorb = |k: usize, checked: CheckedFile| -> Result<()> {
+        spill.push_encoded(&checked.rows)?;
+        for (size, later) in sizes.iter_mut().zip(checked.sizes) {
+            size.merge(later);
+        }
+        total += checked.count;
+        files.push((
+            format!("{}/{}", data.meta.name, data.row_files[k]),
+            checked.count,
+        ));
+        Ok(())
+    };
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(MAX_CHECK_THREADS)
+        .min(data.row_files.len());
+    if workers <= 1 {
+        for (k, file) in data.row_files.iter().enumerate() {
+            absorb(k, check_file(reader, data, &keys, file)?)?;
+        }
+    } else {
+        check_in_parallel(reader, data, &keys, workers, &mut absorb)?;
     }
     if total != data.total_count {
         let path = reader
@@ -344,9 +387,204 @@ fn check_table(
     ))
 }
 
+/// Threads that check the row files of one table.
+const MAX_CHECK_THREADS: usize = 4;
+
+/// One row file checked: its rows in the spill's encoding, what its values need, its rows.
+struct CheckedFile {
+    rows: Vec<u8>,
+    sizes: Vec<ColumnSizes>,
+    count: u64,
+}
+
+fn check_file(
+    reader: &BackupReader,
+    data: &TableData,
+    keys: &RowKeys,
+    file: &str,
+) -> Result<CheckedFile> {
+    let mut sizes = vec![ColumnSizes::default(); data.meta.columns.len()];
+    let mut rows = Vec::new();
+    let path = reader.row_file_path(&data.meta.name, file);
+    let count = reader.read_aligned_rows(&data.meta.name, file, keys, |i, row| {
+        let values = convert_aligned(data, file, i, &row)?;
+        for ((size, v), col) in sizes.iter_mut().zip(&values).zip(&data.meta.columns) {
+            size.measure(col.data_type, v, || locate_values(data, file, i, &values));
+        }
+        encode_row(&mut rows, &values).map_err(|e| Error::io(&path, e))
+    })?;
+    Ok(CheckedFile { rows, sizes, count })
+}
+
+/// Checks the files on `workers` threads and hands them to `absorb` in file order. A thread
+/// takes a file only a few files ahead of the last one absorbed, so memory holds a few files.
+fn check_in_parallel(
+    reader: &BackupReader,
+    data: &TableData,
+    keys: &RowKeys,
+    workers: usize,
+    absorb: &mut dyn FnMut(usize, CheckedFile) -> Result<()>,
+) -> Result<()> {
+    use std::collections::BTreeMap;
+    use std::sync::{Condvar, Mutex, mpsc};
+
+    struct Queue {
+        next: usize,
+        absorbed: usize,
+        stop: bool,
+    }
+    let ahead = workers * 2;
+    let queue = Mutex::new(Queue {
+        next: 0,
+        absorbed: 0,
+        stop: false,
+    });
+    let wake = Condvar::new();
+    let lock = || queue.lock().unwrap_or_else(|e| e.into_inner());
+    let stop = || {
+        lock().stop = true;
+        wake.notify_all();
+    };
+    std::thread::scope(|scope| {
+        let (tx, rx) = mpsc::channel::<(usize, Result<CheckedFile>)>();
+        for _ in 0..workers {
+            let tx = tx.clone();
+            let (queue, wake) = (&queue, &wake);
+            scope.spawn(move || {
+                loop {
+                    let k = {
+                        let mut q = queue.lock().unwrap_or_else(|e| e.into_inner());
+                        while !q.stop
+                            && q.next < data.row_files.len()
+                            && q.next >= q.absorbed + ahead
+                        {
+                            q = wake.wait(q).unwrap_or_else(|e| e.into_inner());
+                        }
+                        if q.stop || q.next >= data.row_files.len() {
+                            return;
+                        }
+                        q.next += 1;
+                        q.next - 1
+                    };
+                    let checked = check_file(reader, data, keys, &data.row_files[k]);
+                    if tx.send((k, checked)).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+        drop(tx);
+        let mut ready: BTreeMap<usize, CheckedFile> = BTreeMap::new();
+        // The failure of the first file that failed, as a reading in order would report it.
+        let mut failed: Option<(usize, Error)> = None;
+        let mut next = 0usize;
+        for (k, checked) in rx {
+            match checked {
+                Ok(c) => {
+                    ready.insert(k, c);
+                }
+                Err(e) => {
+                    if failed.as_ref().is_none_or(|(j, _)| k < *j) {
+                        failed = Some((k, e));
+                    }
+                    stop();
+                }
+            }
+            while let Some(c) = ready.remove(&next) {
+                if failed.as_ref().is_some_and(|(j, _)| *j < next) {
+                    break;
+                }
+                if let Err(e) = absorb(next, c) {
+                    failed = Some((next, e));
+                    stop();
+                    break;
+                }
+                next += 1;
+                lock().absorbed = next;
+                wake.notify_all();
+            }
+        }
+        match failed {
+            Some((_, e)) => Err(e),
+            None => Ok(()),
+        }
+    })
+}
+
 #[cfg(test)]
 mod tests {
-    use super::{decimal_digits, frac_digits};
+    use super::{RestoreOptions, decimal_digits, frac_digits, plan_restore};
+    use crate::backup::BackupWriter;
+    use crate::model::{Column, DataType, TableMeta};
+    use crate::progress::NoProgress;
+    use serde_json::json;
+
+    /// A table of 40 files of 3 rows; `bad` puts text in the Integer column of those rows.
+    fn folder(dir: &std::path::Path, bad: &[i64]) {
+        let mut w = BackupWriter::create(dir, None).unwrap();
+        let meta = TableMeta {
+            name: "t".into(),
+            columns: vec![
+                Column::new("Id", DataType::Integer).primary_key(),
+                Column::new("Name", DataType::VarChar).length(50),
+            ],
+        };
+        let mut t = w.table(&meta, 3).unwrap();
+        for id in 1..=120i64 {
+            let v = if bad.contains(&id) {
+                json!("x")
+            } else {
+                json!(id)
+            };
+            t.push(&[v, json!("名".repeat(usize::try_from(id).unwrap() % 7))])
+                .unwrap();
+        }
+        w.add(t.finish().unwrap());
+        w.finish().unwrap();
+    }
+
+    fn plan(dir: &std::path::Path) -> crate::error::Result<super::RestorePlan> {
+        let opts = RestoreOptions {
+            dir: dir.to_path_buf(),
+            includes: None,
+            excludes: Vec::new(),
+            drop_existing: false,
+            resume: false,
+        };
+        plan_restore(&opts, &NoProgress)
+    }
+
+    #[test]
+    fn files_checked_in_parallel_keep_the_order_and_the_first_error() {
+        let tmp = tempfile::tempdir().unwrap();
+        let good = tmp.path().join("good");
+        folder(&good, &[]);
+        let p = plan(&good).unwrap();
+        assert_eq!(p.spills[0].files.len(), 40);
+        assert_eq!(p.spills[0].files[39], ("t/40.json".to_string(), 3));
+        let mut spill = super::super::spill::SpillReader::open(&p.spills[0].path, 2).unwrap();
+        for id in 1..=120 {
+            let row = spill.next_row().unwrap().unwrap();
+            assert_eq!(row[0], crate::value::SqlValue::Int(id));
+        }
+        assert!(spill.next_row().unwrap().is_none());
+        // The longest name is in row 6; ties later do not move it.
+        assert_eq!(p.sizes[0][1].fit.max_chars, 6);
+        assert!(
+            p.sizes[0][1]
+                .widest_at(DataType::VarChar)
+                .contains("t/2.json: row 3"),
+            "{}",
+            p.sizes[0][1].widest_at(DataType::VarChar)
+        );
+
+        // Rows 100 (file 34) and 20 (file 7) are bad: file 7 is named, whichever thread saw
+        // which first.
+        let bad = tmp.path().join("bad");
+        folder(&bad, &[100, 20]);
+        let err = plan(&bad).unwrap_err().to_string();
+        assert!(err.contains("t/7.json: row 2"), "{err}");
+    }
 
     #[test]
     fn digits_are_counted_without_padding_zeros() {

@@ -61,14 +61,27 @@ impl SpillWriter {
         })
     }
 
-    pub(super) fn push(&mut self, row: &[SqlValue]) -> Result<()> {
+    #[cfg(test)]
+    fn push(&mut self, row: &[SqlValue]) -> Result<()> {
         write_row(&mut self.out, row).map_err(|e| Error::io(&self.path, e))
+    }
+
+    /// Appends rows [`encode_row`] wrote.
+    pub(super) fn push_encoded(&mut self, rows: &[u8]) -> Result<()> {
+        self.out
+            .write_all(rows)
+            .map_err(|e| Error::io(&self.path, e))
     }
 
     pub(super) fn finish(mut self) -> Result<PathBuf> {
         self.out.flush().map_err(|e| Error::io(&self.path, e))?;
         Ok(self.path)
     }
+}
+
+/// One row in the spill's encoding, for [`SpillWriter::push_encoded`].
+pub(super) fn encode_row(out: &mut Vec<u8>, row: &[SqlValue]) -> io::Result<()> {
+    write_row(out, row)
 }
 
 fn write_row(out: &mut impl Write, row: &[SqlValue]) -> io::Result<()> {
