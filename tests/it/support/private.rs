@@ -126,13 +126,20 @@ impl PrivateServer {
             }
             _ => {
                 let data = server.data();
+                let tmp = server.tmp_dir();
+                // Two bootstraps at once in the same temporary folder have removed each
+                // other's work files; each gets its own, and they run one at a time.
+                static INSTALL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+                let _one = INSTALL.lock().unwrap_or_else(|e| e.into_inner());
                 run(
                     "mariadb-install-db",
                     Command::new("mariadb-install-db")
                         .arg("--no-defaults")
                         .arg(format!("--datadir={}", data.display()))
+                        .arg(format!("--tmpdir={}", tmp.display()))
                         .arg(format!("--user={}", whoami()))
-                        .args(["--auth-root-authentication-method=normal", "--skip-test-db"]),
+                        .args(["--auth-root-authentication-method=normal", "--skip-test-db"])
+                        .env("TMPDIR", &tmp),
                 );
             }
         }
@@ -142,6 +149,13 @@ impl PrivateServer {
 
     fn data(&self) -> PathBuf {
         self.dir.path().join("data")
+    }
+
+    /// The server's own temporary folder.
+    fn tmp_dir(&self) -> PathBuf {
+        let tmp = self.dir.path().join("tmp");
+        std::fs::create_dir_all(&tmp).expect("server tmp folder");
+        tmp
     }
 
     fn command(&self, program: &str) -> Command {
@@ -193,6 +207,7 @@ impl PrivateServer {
                     .arg(format!("--socket={}", dir.join("mysqld.sock").display()))
                     .arg(format!("--pid-file={}", dir.join("mysqld.pid").display()))
                     .arg(format!("--log-error={}", dir.join("server.log").display()))
+                    .arg(format!("--tmpdir={}", self.tmp_dir().display()))
                     .arg(format!("--user={}", whoami()))
                     .args(["--bind-address=127.0.0.1", "--innodb-buffer-pool-size=32M"])
                     .stdin(Stdio::null())
