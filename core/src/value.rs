@@ -207,7 +207,48 @@ pub fn float_json(f: f64) -> Value {
 
 /// `yyyy-MM-dd HH:mm:ss`, the original tools' date format; fractional seconds are kept when present.
 pub fn format_datetime(dt: &NaiveDateTime) -> String {
-    dt.format("%Y-%m-%d %H:%M:%S%.f").to_string()
+    let mut out = Vec::with_capacity(29);
+    push_datetime(dt, &mut out);
+    String::from_utf8(out).unwrap_or_else(|_| dt.format("%Y-%m-%d %H:%M:%S%.f").to_string())
+}
+
+/// [`format_datetime`] appended to `out`: written digit by digit, since chrono's formatter
+/// was a twentieth of a backup's time. Years outside 0..=9999 and leap seconds take chrono's.
+pub fn push_datetime(dt: &NaiveDateTime, out: &mut Vec<u8>) {
+    use chrono::{Datelike, Timelike};
+    let (year, nanos) = (dt.year(), dt.nanosecond());
+    if !(0..=9999).contains(&year) || nanos >= 1_000_000_000 {
+        out.extend_from_slice(dt.format("%Y-%m-%d %H:%M:%S%.f").to_string().as_bytes());
+        return;
+    }
+    let digits = |out: &mut Vec<u8>, n: u32, width: u32| {
+        for p in (0..width).rev() {
+            out.push(b'0' + u8::try_from(n / 10u32.pow(p) % 10).unwrap_or(0));
+        }
+    };
+    digits(out, year.unsigned_abs(), 4);
+    out.push(b'-');
+    digits(out, dt.month(), 2);
+    out.push(b'-');
+    digits(out, dt.day(), 2);
+    out.push(b' ');
+    digits(out, dt.hour(), 2);
+    out.push(b':');
+    digits(out, dt.minute(), 2);
+    out.push(b':');
+    digits(out, dt.second(), 2);
+    // chrono's `%.f`: none for whole seconds, else 3, 6 or 9 digits.
+    if nanos == 0 {
+        return;
+    }
+    out.push(b'.');
+    if nanos % 1_000_000 == 0 {
+        digits(out, nanos / 1_000_000, 3);
+    } else if nanos % 1_000 == 0 {
+        digits(out, nanos / 1_000, 6);
+    } else {
+        digits(out, nanos, 9);
+    }
 }
 
 /// Reads the date forms found in backups: the tools' own format, ISO 8601 with or without an
@@ -276,6 +317,27 @@ fn plain_datetime(s: &str) -> Option<NaiveDateTime> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn dates_are_written_as_chrono_writes_them() {
+        let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        for (date, nanos) in [
+            (day(2020, 5, 1), 0),
+            (day(1, 1, 1), 5),
+            (day(1753, 1, 1), 120_000_000),
+            (day(9999, 12, 31), 999_999_999),
+            (day(2024, 2, 29), 1_000),
+            (day(-44, 3, 15), 0),
+            (day(10_000, 1, 1), 250_000),
+            (day(1999, 12, 31), 1_500_000_000),
+        ] {
+            let dt = date.and_hms_nano_opt(23, 59, 59, nanos).unwrap();
+            assert_eq!(
+                format_datetime(&dt),
+                dt.format("%Y-%m-%d %H:%M:%S%.f").to_string()
+            );
+        }
+    }
+
     use super::*;
     use serde_json::json;
 

@@ -26,6 +26,7 @@ pub async fn execute(config: &DatabaseConfig, args: RestoreArgs) -> anyhow::Resu
         excludes: list(&args.excludes),
         drop_existing: args.drop_existing,
         resume: args.resume,
+        target: Some(config.database_type.into()),
     };
     let progress = CliProgress::new("restored");
     // The folder is checked in full before the target is even opened.

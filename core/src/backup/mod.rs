@@ -40,6 +40,7 @@
 
 mod layout;
 mod metadata;
+mod pages;
 mod reader;
 mod rows;
 mod writer;

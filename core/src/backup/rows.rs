@@ -445,6 +445,49 @@ fn find_special(s: &[u8]) -> Option<usize> {
         .map(|j| i + j)
 }
 
+/// [`write_str`] into memory.
+pub(crate) fn push_str(out: &mut Vec<u8>, s: &str) {
+    let b = s.as_bytes();
+    out.reserve(b.len() + 2);
+    out.push(b'"');
+    let mut p = 0;
+    while let Some(i) = find_special(&b[p..]) {
+        let at = p + i;
+        out.extend_from_slice(&b[p..at]);
+        let (e, n) = escape(b[at]);
+        out.extend_from_slice(&e[..n]);
+        p = at + 1;
+    }
+    out.extend_from_slice(&b[p..]);
+    out.push(b'"');
+}
+
+/// The escape serde_json writes for a byte [`find_special`] stops at, and its length.
+fn escape(c: u8) -> ([u8; 6], usize) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let short = |b: u8| ([b'\\', b, 0, 0, 0, 0], 2);
+    match c {
+        b'"' => short(b'"'),
+        b'\\' => short(b'\\'),
+        0x08 => short(b'b'),
+        0x0c => short(b'f'),
+        b'\n' => short(b'n'),
+        b'\r' => short(b'r'),
+        b'\t' => short(b't'),
+        _ => (
+            [
+                b'\\',
+                b'u',
+                b'0',
+                b'0',
+                HEX[usize::from(c >> 4)],
+                HEX[usize::from(c & 0xf)],
+            ],
+            6,
+        ),
+    }
+}
+
 /// Writes a string as serde_json writes it: `"`, `\` and control characters escaped, the short
 /// forms where JSON has them, everything else as it is.
 pub(crate) fn write_str(out: &mut impl Write, s: &str) -> io::Result<()> {
@@ -454,31 +497,23 @@ pub(crate) fn write_str(out: &mut impl Write, s: &str) -> io::Result<()> {
     while let Some(i) = find_special(&b[p..]) {
         let at = p + i;
         out.write_all(&b[p..at])?;
-        let c = b[at];
-        match c {
-            b'"' => out.write_all(b"\\\"")?,
-            b'\\' => out.write_all(b"\\\\")?,
-            0x08 => out.write_all(b"\\b")?,
-            0x0c => out.write_all(b"\\f")?,
-            b'\n' => out.write_all(b"\\n")?,
-            b'\r' => out.write_all(b"\\r")?,
-            b'\t' => out.write_all(b"\\t")?,
-            _ => {
-                const HEX: &[u8; 16] = b"0123456789abcdef";
-                out.write_all(&[
-                    b'\\',
-                    b'u',
-                    b'0',
-                    b'0',
-                    HEX[usize::from(c >> 4)],
-                    HEX[usize::from(c & 0xf)],
-                ])?;
-            }
-        }
+        let (e, n) = escape(b[at]);
+        out.write_all(&e[..n])?;
         p = at + 1;
     }
     out.write_all(&b[p..])?;
     out.write_all(b"\"")
+}
+
+/// [`write_value`] into memory, which cannot fail.
+pub(crate) fn push_value(out: &mut Vec<u8>, v: &Value) {
+    match v {
+        Value::String(s) => push_str(out, s),
+        // Numbers, arrays and objects: serde_json writing into a Vec has no error to give.
+        other => {
+            let _ = write_value(out, other);
+        }
+    }
 }
 
 /// Writes a value as `serde_json::to_writer` does.

@@ -1,7 +1,7 @@
 //! Writes a backup folder page by page as rows stream in.
 
 use std::fs::{self, File};
-use std::io::{BufWriter, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -9,7 +9,8 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use super::layout::{INCOMPLETE_FILE, MANIFEST_FILE, METADATA_FILE, TABLES_FILE, check_name};
-use super::metadata::{Journal, Manifest, ManifestFile, ManifestTable, TableData, metadata_json};
+use super::metadata::{Journal, Manifest, ManifestTable, TableData, metadata_json};
+use super::pages::{PIECE_BYTES, PageSink};
 use crate::error::{Error, Result};
 use crate::model::TableMeta;
 use crate::naming::camel_case;
@@ -198,7 +199,8 @@ impl BackupWriter {
             dir,
             page_size: page_size.max(1),
             page: None,
-            files: Vec::new(),
+            pages: 0,
+            sink: PageSink::start(),
             total: 0,
         })
     }
@@ -305,28 +307,9 @@ pub(crate) fn write_json(path: &Path, value: &Value) -> Result<String> {
     Ok(sha256_hex(&text))
 }
 
-/// A sink that hashes what passes through it.
-struct Hashing<W> {
-    inner: W,
-    hash: Sha256,
-}
-
-impl<W: Write> Write for Hashing<W> {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let n = self.inner.write(buf)?;
-        self.hash.update(&buf[..n]);
-        Ok(n)
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        self.inner.flush()
-    }
-}
-
+/// The page being filled: its bytes not yet handed to the [`PageSink`].
 struct Page {
-    name: String,
-    path: PathBuf,
-    out: BufWriter<Hashing<File>>,
+    buf: Vec<u8>,
     rows: usize,
 }
 
@@ -338,65 +321,49 @@ pub struct TableWriter {
     keys: Vec<String>,
     page_size: usize,
     page: Option<Page>,
-    files: Vec<ManifestFile>,
+    pages: usize,
+    sink: PageSink,
     total: u64,
 }
 
 impl TableWriter {
     /// Appends one row, given in column order.
     pub fn push(&mut self, values: &[Value]) -> Result<()> {
-        if self.page.is_none() {
-            let name = format!("{}.json", self.files.len() + 1);
-            let path = self.dir.join(&name);
-            let file = File::create(&path).map_err(|e| Error::io(&path, e))?;
-            let mut out = BufWriter::with_capacity(
-                256 * 1024,
-                Hashing {
-                    inner: file,
-                    hash: Sha256::new(),
-                },
-            );
-            out.write_all(b"[").map_err(|e| Error::io(&path, e))?;
-            self.page = Some(Page {
-                name,
-                path,
-                out,
-                rows: 0,
-            });
-        }
-        let Some(page) = self.page.as_mut() else {
-            unreachable!("a page was opened above")
+        let page = match self.page.as_mut() {
+            Some(page) => page,
+            None => {
+                self.pages += 1;
+                let name = format!("{}.json", self.pages);
+                let path = self.dir.join(&name);
+                self.sink.open(name, path)?;
+                let mut buf = Vec::with_capacity(PIECE_BYTES + PIECE_BYTES / 4);
+                buf.push(b'[');
+                self.page.insert(Page { buf, rows: 0 })
+            }
         };
-        let sep: &[u8] = if page.rows > 0 { b"," } else { b"" };
-        page.out
-            .write_all(sep)
-            .and_then(|()| write_row(&mut page.out, &self.keys, values))
-            .map_err(|e| Error::io(&page.path, e))?;
+        if page.rows > 0 {
+            page.buf.push(b',');
+        }
+        write_row(&mut page.buf, &self.keys, values);
         page.rows += 1;
         self.total += 1;
         if page.rows >= self.page_size {
             self.close_page()?;
+        } else if page.buf.len() >= PIECE_BYTES {
+            let full = std::mem::replace(
+                &mut page.buf,
+                Vec::with_capacity(PIECE_BYTES + PIECE_BYTES / 4),
+            );
+            self.sink.data(full)?;
         }
         Ok(())
     }
 
     fn close_page(&mut self) -> Result<()> {
         if let Some(mut page) = self.page.take() {
-            page.out
-                .write_all(b"]")
-                .map_err(|e| Error::io(&page.path, e))?;
-            let hashing = page
-                .out
-                .into_inner()
-                .map_err(|e| Error::io(&page.path, e.into_error()))?;
-            hashing
-                .inner
-                .sync_all()
-                .map_err(|e| Error::io(&page.path, e))?;
-            self.files.push(ManifestFile {
-                name: page.name,
-                sha256: format!("{:x}", hashing.hash.finalize()),
-            });
+            page.buf.push(b']');
+            self.sink.data(page.buf)?;
+            self.sink.close()?;
         }
         Ok(())
     }
@@ -409,32 +376,33 @@ impl TableWriter {
     /// Closes the last page and writes `_metadata.json`.
     pub fn finish(mut self) -> Result<ManifestTable> {
         self.close_page()?;
+        let files = self.sink.finish()?;
         let data = TableData {
             meta: self.meta,
             total_count: self.total,
-            row_files: self.files.iter().map(|f| f.name.clone()).collect(),
+            row_files: files.iter().map(|f| f.name.clone()).collect(),
         };
         let sha = write_json(&self.dir.join(METADATA_FILE), &metadata_json(&data))?;
         Ok(ManifestTable {
             name: data.meta.name,
             rows: self.total,
-            files: self.files,
+            files,
             metadata_sha256: Some(sha),
         })
     }
 }
 
-fn write_row(out: &mut impl Write, keys: &[String], values: &[Value]) -> std::io::Result<()> {
-    out.write_all(b"{")?;
+fn write_row(out: &mut Vec<u8>, keys: &[String], values: &[Value]) {
+    out.push(b'{');
     for (i, (k, v)) in keys.iter().zip(values).enumerate() {
         if i > 0 {
-            out.write_all(b",")?;
+            out.push(b',');
         }
-        out.write_all(k.as_bytes())?;
-        out.write_all(b":")?;
-        super::rows::write_value(out, v)?;
+        out.extend_from_slice(k.as_bytes());
+        out.push(b':');
+        super::rows::push_value(out, v);
     }
-    out.write_all(b"}")
+    out.push(b'}');
 }
 
 #[cfg(test)]

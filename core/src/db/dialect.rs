@@ -11,6 +11,7 @@ use crate::db::postgres::dialect as postgres;
 use crate::db::schema::{CmsSchema, ColumnFit, DEFAULT_VARCHAR_LENGTH, Index};
 use crate::db::sqlite::dialect as sqlite;
 use crate::model::{Column, DataType, TableMeta};
+use crate::value::SqlValue;
 
 // Here rather than in schema.rs, which stays free of `Dialect` so that the per-database
 // dialects can use it.
@@ -51,6 +52,18 @@ impl CmsSchema {
         TableMeta {
             name: self.ident(dialect, &meta.name),
             columns,
+        }
+    }
+}
+
+impl From<crate::config::DatabaseType> for Dialect {
+    fn from(t: crate::config::DatabaseType) -> Self {
+        use crate::config::DatabaseType as T;
+        match t {
+            T::Sqlite => Dialect::Sqlite,
+            T::MySql => Dialect::MySql,
+            T::PostgreSql => Dialect::Postgres,
+            T::SqlServer => Dialect::SqlServer,
         }
     }
 }
@@ -147,6 +160,37 @@ impl Dialect {
     }
 
     /// The database's name, for messages.
+    /// Whether restore's check writes this target's rows in the text its bulk load reads
+    /// ([`Dialect::bulk_row`]), so the load sends bytes instead of values.
+    pub fn has_bulk_text(self) -> bool {
+        matches!(self, Dialect::MySql | Dialect::Postgres)
+    }
+
+    /// Appends one row in the target's bulk text: a line of COPY's text format for PostgreSQL,
+    /// a `(…)` tuple of a multi-row INSERT for MySQL; rows of one load are joined by
+    /// [`Dialect::bulk_separator`]. The error is the index of a column whose value the target
+    /// cannot store (a NUL in PostgreSQL text).
+    pub fn bulk_row(self, row: &[SqlValue], out: &mut Vec<u8>) -> Result<(), usize> {
+        match self {
+            Dialect::Postgres => postgres::copy_row(row, out),
+            Dialect::MySql => {
+                mysql::bulk_tuple(row, out);
+                Ok(())
+            }
+            Dialect::Sqlite | Dialect::SqlServer => {
+                unreachable!("{} loads values, not bulk text", self.name())
+            }
+        }
+    }
+
+    /// What goes between two rows of [`Dialect::bulk_row`] in one load.
+    pub fn bulk_separator(self) -> &'static [u8] {
+        match self {
+            Dialect::MySql => b",",
+            _ => b"",
+        }
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             Dialect::Sqlite => sqlite::NAME,

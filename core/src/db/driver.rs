@@ -10,7 +10,7 @@ use serde_json::Value;
 use crate::config::DatabaseType;
 use crate::db::dialect::Dialect;
 use crate::db::schema::{CmsSchema, ColumnFit};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::model::{Column, TableMeta};
 use crate::value::SqlValue;
 
@@ -82,6 +82,18 @@ pub trait DatabaseDriver: Send {
     /// The caller sizes the batch with [`Dialect::batch_rows`].
     async fn insert_rows(&mut self, table: &TableMeta, rows: &[Vec<SqlValue>]) -> Result<()>;
 
+    /// Inserts rows that [`Dialect::bulk_row`] wrote for this driver's dialect, joined by
+    /// [`Dialect::bulk_separator`], in one load. Only dialects with
+    /// [`Dialect::has_bulk_text`] implement it.
+    async fn insert_bulk_text(&mut self, table: &TableMeta, rows: &[u8]) -> Result<()> {
+        let _ = rows;
+        Err(Error::Invalid(format!(
+            "table `{}`: {} loads values, not bulk text",
+            table.name,
+            self.dialect().name()
+        )))
+    }
+
     /// Starts the write transaction of one restored table. SQLite, MySQL and PostgreSQL all
     /// take the plain statements; SQL Server overrides them.
     async fn begin(&mut self) -> Result<()> {
@@ -94,6 +106,13 @@ pub trait DatabaseDriver: Send {
 
     async fn rollback(&mut self) -> Result<()> {
         self.execute("ROLLBACK").await
+    }
+
+    /// From now on, waits at each commit until it is on disk, which also makes the commits
+    /// of this database's other sessions before it durable. A driver whose restore sessions
+    /// commit without waiting (PostgreSQL) turns waiting back on for the restore's last commit.
+    async fn sync_commits(&mut self) -> Result<()> {
+        Ok(())
     }
 
     /// Work after a table's rows are in, such as moving a sequence past the largest id.

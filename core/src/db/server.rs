@@ -111,6 +111,15 @@ pub(crate) fn text_json(dt: DataType, s: String) -> Value {
     }
 }
 
+/// A text value's bytes as UTF-8, checked by simdutf8, several times faster than the
+/// standard library on CJK text; the standard library's error says where it is not UTF-8.
+pub(crate) fn utf8(b: &[u8]) -> Result<&str, sqlx::Error> {
+    match simdutf8::basic::from_utf8(b) {
+        Ok(s) => Ok(s),
+        Err(_) => std::str::from_utf8(b).map_err(|e| sqlx::Error::Decode(e.into())),
+    }
+}
+
 /// Binary values are written as base64, as the original tools write them.
 pub(crate) fn bytes_json(b: &[u8]) -> Value {
     Value::String(base64::engine::general_purpose::STANDARD.encode(b))

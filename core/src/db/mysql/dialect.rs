@@ -7,7 +7,7 @@ use crate::db::schema::{
     ColumnFit, beyond_limits, decimal_size, frac_precision, too_long, varchar_len,
 };
 use crate::model::{Column, DataType};
-use crate::value::{SqlValue, format_datetime};
+use crate::value::{SqlValue, format_datetime, push_datetime};
 
 pub(crate) const NAME: &str = "MySQL";
 
@@ -100,17 +100,12 @@ pub(crate) fn insert_literal(
     rows: &[Vec<SqlValue>],
     backslash_escapes: bool,
 ) -> String {
-    let cols: Vec<String> = columns.iter().map(|c| quote(&c.attribute_name)).collect();
     let size: usize = rows
         .iter()
         .map(|r| 4 + r.iter().map(|v| v.approx_len() + 3).sum::<usize>())
         .sum();
     let mut sql = String::with_capacity(64 + size + size / 8);
-    sql.push_str("INSERT INTO ");
-    sql.push_str(&quote(table));
-    sql.push_str(" (");
-    sql.push_str(&cols.join(", "));
-    sql.push_str(") VALUES ");
+    sql.push_str(&insert_head(table, columns));
     for (i, row) in rows.iter().enumerate() {
         if i > 0 {
             sql.push(',');
@@ -126,6 +121,67 @@ pub(crate) fn insert_literal(
     }
     sql
 }
+
+/// `INSERT INTO t (a, b) VALUES `, to which the rows' tuples are appended.
+#[cfg_attr(not(feature = "mysql"), allow(dead_code))]
+pub(crate) fn insert_head(table: &str, columns: &[Column]) -> String {
+    let cols: Vec<String> = columns.iter().map(|c| quote(&c.attribute_name)).collect();
+    format!("INSERT INTO {} ({}) VALUES ", quote(table), cols.join(", "))
+}
+
+/// One row as a `(…)` tuple of a multi-row INSERT that reads the same whether or not the
+/// session has NO_BACKSLASH_ESCAPES, so restore's check can write it before it connects: a
+/// text holding a backslash or NUL is written as a hex literal of its UTF-8 bytes.
+pub(crate) fn bulk_tuple(row: &[SqlValue], out: &mut Vec<u8>) {
+    out.push(b'(');
+    for (j, v) in row.iter().enumerate() {
+        if j > 0 {
+            out.push(b',');
+        }
+        match v {
+            SqlValue::Null => out.extend_from_slice(b"NULL"),
+            SqlValue::Bool(b) => out.push(if *b { b'1' } else { b'0' }),
+            SqlValue::Int(n) => out.extend_from_slice(itoa::Buffer::new().format(*n).as_bytes()),
+            SqlValue::DateTime(d) => {
+                out.push(b'\'');
+                push_datetime(d, out);
+                out.push(b'\'');
+            }
+            SqlValue::Decimal(s) | SqlValue::Text(s) => {
+                if s.bytes().any(|b| b == b'\\' || b == 0) {
+                    out.extend_from_slice(b"_utf8mb4 X'");
+                    for b in s.bytes() {
+                        out.extend_from_slice(&HEX[usize::from(b)]);
+                    }
+                    out.push(b'\'');
+                    continue;
+                }
+                out.push(b'\'');
+                let mut rest = s.as_bytes();
+                while let Some(q) = rest.iter().position(|&b| b == b'\'') {
+                    out.extend_from_slice(&rest[..=q]);
+                    out.push(b'\'');
+                    rest = &rest[q + 1..];
+                }
+                out.extend_from_slice(rest);
+                out.push(b'\'');
+            }
+        }
+    }
+    out.push(b')');
+}
+
+/// Two hex digits per byte value.
+const HEX: [[u8; 2]; 256] = {
+    let digits = *b"0123456789ABCDEF";
+    let mut t = [[0u8; 2]; 256];
+    let mut i = 0;
+    while i < 256 {
+        t[i] = [digits[i >> 4], digits[i & 15]];
+        i += 1;
+    }
+    t
+};
 
 #[cfg_attr(not(feature = "mysql"), allow(dead_code))]
 fn literal(v: &SqlValue, backslash_escapes: bool, out: &mut String) {
@@ -156,6 +212,33 @@ fn string_literal(s: &str, backslash_escapes: bool, out: &mut String) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bulk_tuples_read_alike_with_and_without_backslash_escapes() {
+        let date = chrono::NaiveDate::from_ymd_opt(2020, 5, 1)
+            .unwrap()
+            .and_hms_micro_opt(8, 30, 0, 250_000)
+            .unwrap();
+        let mut out = Vec::new();
+        bulk_tuple(
+            &[
+                SqlValue::Int(-7),
+                SqlValue::Text("it's '长文本🚀'\n\"q\"".into()),
+                SqlValue::Text("a\\b\0".into()),
+                SqlValue::Bool(true),
+                SqlValue::Decimal("-0.01".into()),
+                SqlValue::DateTime(date),
+                SqlValue::Null,
+                SqlValue::Text(String::new()),
+            ],
+            &mut out,
+        );
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "(-7,'it''s ''长文本🚀''\n\"q\"',_utf8mb4 X'615C6200',1,'-0.01',\
+             '2020-05-01 08:30:00.250',NULL,'')"
+        );
+    }
 
     #[test]
     fn literals_keep_every_character() {

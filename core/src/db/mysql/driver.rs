@@ -16,7 +16,7 @@ use crate::config::{DatabaseConfig, DatabaseType};
 use crate::db::dialect::Dialect;
 use crate::db::driver::{Access, DatabaseDriver, MAX_BATCH_BYTES};
 use crate::db::mysql::dialect;
-use crate::db::server::{Endpoint, bytes_json, f32_json, int_json, text_json};
+use crate::db::server::{Endpoint, bytes_json, f32_json, int_json, text_json, utf8};
 use crate::error::{Error, Result};
 use crate::model::{Column, DataType, TableMeta};
 use crate::value::{SqlValue, float_json, format_datetime};
@@ -218,8 +218,8 @@ fn read_value(dt: DataType, v: MySqlValueRef<'_>) -> std::result::Result<Value, 
         return Ok(Value::Null);
     }
     let decode = sqlx::Error::Decode;
-    let type_name = v.type_info().name().to_string();
-    Ok(match type_name.as_str() {
+    let type_info = v.type_info();
+    Ok(match type_info.name() {
         "BOOLEAN" | "TINYINT" | "SMALLINT" | "MEDIUMINT" | "INT" | "BIGINT" | "YEAR" => {
             int_json(dt, <i64 as Decode<MySql>>::decode(v).map_err(decode)?)
         }
@@ -250,7 +250,10 @@ fn read_value(dt: DataType, v: MySqlValueRef<'_>) -> std::result::Result<Value, 
             bytes_json(<&[u8] as Decode<MySql>>::decode(v).map_err(decode)?)
         }
         // DECIMAL comes as text, exact; so do the character types, ENUM, SET and JSON.
-        _ => text_json(dt, <String as Decode<MySql>>::decode(v).map_err(decode)?),
+        _ => text_json(
+            dt,
+            utf8(<&[u8] as Decode<MySql>>::decode(v).map_err(decode)?)?.to_string(),
+        ),
     })
 }
 
@@ -260,6 +263,32 @@ fn read_row(row: &MySqlRow, types: &[DataType]) -> std::result::Result<Vec<Value
         .enumerate()
         .map(|(i, dt)| read_value(*dt, row.try_get_raw(i)?))
         .collect()
+}
+
+impl MySqlDriver {
+    /// Runs one INSERT of literal rows, naming max_allowed_packet when the statement is larger.
+    async fn insert_sql(&mut self, table: &TableMeta, sql: String) -> Result<()> {
+        let packet = self.max_allowed_packet;
+        sqlx::raw_sql(AssertSqlSafe(sql))
+            .execute(&mut self.conn)
+            .await
+            .map_err(|e| {
+                let hint = match &e {
+                    sqlx::Error::Database(d)
+                        if d.try_downcast_ref::<MySqlDatabaseError>()
+                            .is_some_and(|m| m.number() == ER_NET_PACKET_TOO_LARGE) =>
+                    {
+                        format!(" (the server's max_allowed_packet is {packet} bytes; raise it)")
+                    }
+                    _ => String::new(),
+                };
+                Error::db(
+                    self.context(&format!("inserting into `{}`{hint}", table.name)),
+                    e,
+                )
+            })?;
+        Ok(())
+    }
 }
 
 #[async_trait]
@@ -404,26 +433,17 @@ impl DatabaseDriver for MySqlDriver {
         // trip and no 65,535-parameter limit, so batches are as large as the packet allows.
         let sql =
             dialect::insert_literal(&table.name, &table.columns, rows, self.backslash_escapes);
-        let packet = self.max_allowed_packet;
-        sqlx::raw_sql(AssertSqlSafe(sql))
-            .execute(&mut self.conn)
-            .await
-            .map_err(|e| {
-                let hint = match &e {
-                    sqlx::Error::Database(d)
-                        if d.try_downcast_ref::<MySqlDatabaseError>()
-                            .is_some_and(|m| m.number() == ER_NET_PACKET_TOO_LARGE) =>
-                    {
-                        format!(" (the server's max_allowed_packet is {packet} bytes; raise it)")
-                    }
-                    _ => String::new(),
-                };
-                Error::db(
-                    self.context(&format!("inserting into `{}`{hint}", table.name)),
-                    e,
-                )
-            })?;
-        Ok(())
+        self.insert_sql(table, sql).await
+    }
+
+    async fn insert_bulk_text(&mut self, table: &TableMeta, rows: &[u8]) -> Result<()> {
+        let head = dialect::insert_head(&table.name, &table.columns);
+        let text = simdutf8::basic::from_utf8(rows)
+            .map_err(|_| Error::table(&table.name, "the checked rows are not UTF-8 any more"))?;
+        let mut sql = String::with_capacity(head.len() + text.len());
+        sql.push_str(&head);
+        sql.push_str(text);
+        self.insert_sql(table, sql).await
     }
 
     /// Sets AUTO_INCREMENT past the largest id. InnoDB already moves it when ids are inserted,

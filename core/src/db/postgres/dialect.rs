@@ -6,7 +6,7 @@
 
 use crate::db::schema::{ColumnFit, beyond_limits, decimal_size, too_long};
 use crate::model::{Column, DataType};
-use crate::value::{SqlValue, format_datetime};
+use crate::value::{SqlValue, push_datetime};
 
 pub(crate) const NAME: &str = "PostgreSQL";
 
@@ -84,21 +84,28 @@ pub(crate) fn copy_row(row: &[SqlValue], out: &mut Vec<u8>) -> Result<(), usize>
         match v {
             SqlValue::Null => out.extend_from_slice(b"\\N"),
             SqlValue::Bool(b) => out.push(if *b { b't' } else { b'f' }),
-            SqlValue::Int(n) => out.extend_from_slice(n.to_string().as_bytes()),
-            SqlValue::DateTime(d) => out.extend_from_slice(format_datetime(d).as_bytes()),
+            SqlValue::Int(n) => out.extend_from_slice(itoa::Buffer::new().format(*n).as_bytes()),
+            SqlValue::DateTime(d) => push_datetime(d, out),
             SqlValue::Decimal(s) | SqlValue::Text(s) => {
                 if s.contains('\0') {
                     return Err(i);
                 }
-                for &b in s.as_bytes() {
-                    match b {
-                        b'\\' => out.extend_from_slice(b"\\\\"),
-                        b'\t' => out.extend_from_slice(b"\\t"),
-                        b'\n' => out.extend_from_slice(b"\\n"),
-                        b'\r' => out.extend_from_slice(b"\\r"),
-                        _ => out.push(b),
-                    }
+                // Runs without an escaped byte are copied whole.
+                let mut rest = s.as_bytes();
+                while let Some(k) = rest
+                    .iter()
+                    .position(|&b| matches!(b, b'\\' | b'\t' | b'\n' | b'\r'))
+                {
+                    out.extend_from_slice(&rest[..k]);
+                    out.extend_from_slice(match rest[k] {
+                        b'\\' => b"\\\\",
+                        b'\t' => b"\\t",
+                        b'\n' => b"\\n",
+                        _ => b"\\r",
+                    });
+                    rest = &rest[k + 1..];
                 }
+                out.extend_from_slice(rest);
             }
         }
     }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use super::rows::{convert_aligned, locate_values};
 use super::spill::{SpillWriter, Spilled, encode_row};
 use crate::backup::{BackupReader, RowKeys, TableData};
-use crate::db::{CmsSchema, ColumnFit};
+use crate::db::{CmsSchema, ColumnFit, Dialect};
 use crate::detect::detect_folder;
 use crate::error::{Error, Result};
 use crate::model::DataType;
@@ -27,6 +27,10 @@ pub struct RestoreOptions {
     pub drop_existing: bool,
     /// Continue the unfinished restore of this folder that the target's ledger records.
     pub resume: bool,
+    /// The target's dialect, when known before connecting: rows are then kept in its bulk
+    /// text ([`Dialect::bulk_row`]) and the load only sends bytes. The plan may only be
+    /// restored into a target of this dialect.
+    pub target: Option<Dialect>,
 }
 
 /// A backup folder that has been read and checked in full, ready to be written.
@@ -308,7 +312,8 @@ pub fn plan_restore(opts: &RestoreOptions, progress: &dyn Progress) -> Result<Re
         let data = reader.table(name)?;
         progress.note(&format!("checking {name}"));
         let spill = SpillWriter::create(&spill_dir.path().join(format!("{i}.bin")))?;
-        let (size, spill) = check_table(&reader, &data, spill)?;
+        let text = opts.target.filter(|d| d.has_bulk_text());
+        let (size, spill) = check_table(&reader, &data, spill, text)?;
         sizes.push(size);
         spills.push(spill);
         tables.push(data);
@@ -337,6 +342,7 @@ fn check_table(
     reader: &BackupReader,
     data: &TableData,
     mut spill: SpillWriter,
+    text: Option<Dialect>,
 ) -> Result<(Vec<ColumnSizes>, Spilled)> {
     let keys = RowKeys::new(&data.meta);
     let mut total = 0u64;
@@ -360,10 +366,10 @@ fn check_table(
         .min(data.row_files.len());
     if workers <= 1 {
         for (k, file) in data.row_files.iter().enumerate() {
-            absorb(k, check_file(reader, data, &keys, file)?)?;
+            absorb(k, check_file(reader, data, &keys, file, text)?)?;
         }
     } else {
-        check_in_parallel(reader, data, &keys, workers, &mut absorb)?;
+        check_in_parallel(reader, data, &keys, text, workers, &mut absorb)?;
     }
     if total != data.total_count {
         let path = reader
@@ -383,6 +389,7 @@ fn check_table(
         Spilled {
             path: spill.finish()?,
             files,
+            text,
         },
     ))
 }
@@ -402,6 +409,7 @@ fn check_file(
     data: &TableData,
     keys: &RowKeys,
     file: &str,
+    text: Option<Dialect>,
 ) -> Result<CheckedFile> {
     let mut sizes = vec![ColumnSizes::default(); data.meta.columns.len()];
     let mut rows = Vec::new();
@@ -411,9 +419,29 @@ fn check_file(
         for ((size, v), col) in sizes.iter_mut().zip(&values).zip(&data.meta.columns) {
             size.measure(col.data_type, v, || locate_values(data, file, i, &values));
         }
-        encode_row(&mut rows, &values).map_err(|e| Error::io(&path, e))
+        match text {
+            Some(dialect) => {
+                push_text(dialect, &values, &mut rows).map_err(|e| Error::io(&path, e))
+            }
+            None => encode_row(&mut rows, &values).map_err(|e| Error::io(&path, e)),
+        }
     })?;
     Ok(CheckedFile { rows, sizes, count })
+}
+
+/// One row in `dialect`'s bulk text, as a record of the spill ([`SpillReader::next_text`]).
+/// A value the target cannot store (a NUL in PostgreSQL text) is written as far as it goes:
+/// it was measured, so [`super::load`] refuses the folder before anything is sent.
+///
+/// [`SpillReader::next_text`]: super::spill::SpillReader::next_text
+fn push_text(dialect: Dialect, values: &[SqlValue], out: &mut Vec<u8>) -> std::io::Result<()> {
+    let start = out.len();
+    out.extend_from_slice(&[0; 4]);
+    let _ = dialect.bulk_row(values, out);
+    let len = u32::try_from(out.len() - start - 4)
+        .map_err(|_| std::io::Error::other("a row of 4 GB or more"))?;
+    out[start..start + 4].copy_from_slice(&len.to_le_bytes());
+    Ok(())
 }
 
 /// Checks the files on `workers` threads and hands them to `absorb` in file order. A thread
@@ -422,6 +450,7 @@ fn check_in_parallel(
     reader: &BackupReader,
     data: &TableData,
     keys: &RowKeys,
+    text: Option<Dialect>,
     workers: usize,
     absorb: &mut dyn FnMut(usize, CheckedFile) -> Result<()>,
 ) -> Result<()> {
@@ -466,7 +495,7 @@ fn check_in_parallel(
                         q.next += 1;
                         q.next - 1
                     };
-                    let checked = check_file(reader, data, keys, &data.row_files[k]);
+                    let checked = check_file(reader, data, keys, &data.row_files[k], text);
                     if tx.send((k, checked)).is_err() {
                         return;
                     }
@@ -550,6 +579,7 @@ mod tests {
             excludes: Vec::new(),
             drop_existing: false,
             resume: false,
+            target: None,
         };
         plan_restore(&opts, &NoProgress)
     }

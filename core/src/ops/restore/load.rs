@@ -56,6 +56,13 @@ pub async fn restore_jobs(
         return Err(Error::Invalid("restore needs a connection".into()));
     };
     let dialect = first.dialect();
+    if let Some(other) = spills.iter().find_map(|s| s.text.filter(|d| *d != dialect)) {
+        return Err(Error::Invalid(format!(
+            "this restore was checked for a {} target, not {}",
+            other.name(),
+            dialect.name()
+        )));
+    }
     let fits = fit_columns(dialect, schema, &tables, &sizes, progress)?;
     let existing = first.list_tables().await?;
     let has_ledger = existing
@@ -140,6 +147,8 @@ pub async fn restore_jobs(
         )));
     }
     if let Some(driver) = drivers.first_mut() {
+        // The ledger's drop is the last commit: once it is on disk, every table is.
+        driver.sync_commits().await?;
         ledger::drop(&mut **driver).await?;
     }
     done.sort_by_key(|(i, _)| *i);
@@ -377,12 +386,17 @@ async fn write_table(
         .batch_rows(data.meta.columns.len())
         .min(usize::try_from(CHUNK_ROWS).unwrap_or(usize::MAX));
     let batch_bytes = driver.max_batch_bytes();
-    let (tx, mut rx) = mpsc::channel::<Vec<Vec<SqlValue>>>(2);
+    let (tx, mut rx) = mpsc::channel::<Batch>(2);
     let producer = {
-        let spill = SpillReader::open(&spill.path, data.meta.columns.len())?;
+        let reader = SpillReader::open(&spill.path, data.meta.columns.len())?;
         let table = data.meta.name.clone();
+        let text = spill.text;
         tokio::task::spawn_blocking(move || {
-            produce(spill, &table, skip, batch_rows, batch_bytes, &tx)
+            let limits = (skip, batch_rows, batch_bytes);
+            match text {
+                Some(dialect) => produce_text(reader, &table, dialect, limits, &tx),
+                None => produce(reader, &table, limits, &tx),
+            }
         })
     };
     let mut result = Ok(());
@@ -400,13 +414,18 @@ async fn write_table(
         )
     };
     while let Some(batch) = rx.recv().await {
-        if let Err(e) = driver.insert_rows(target, &batch).await {
-            result = Err(at(rows, rows + batch.len() as u64, e));
+        let (sent, n) = match &batch {
+            Batch::Values(v) => (driver.insert_rows(target, v).await, v.len()),
+            Batch::Text(t, n) => (driver.insert_bulk_text(target, t).await, *n),
+        };
+        let n = n as u64;
+        if let Err(e) = sent {
+            result = Err(at(rows, rows + n, e));
             break;
         }
-        rows += batch.len() as u64;
-        pending += batch.len() as u64;
-        progress.rows_done(&data.meta.name, batch.len() as u64);
+        rows += n;
+        pending += n;
+        progress.rows_done(&data.meta.name, n);
         if pending >= CHUNK_ROWS && rows < data.total_count {
             let from = rows - pending;
             pending = 0;
@@ -430,19 +449,27 @@ async fn write_table(
     produced
 }
 
+/// Rows for one insert: values, or a target's bulk text with its number of rows.
+enum Batch {
+    Values(Vec<Vec<SqlValue>>),
+    Text(Vec<u8>, usize),
+}
+
+/// Rows an earlier run committed, most rows and most bytes of one batch.
+type Limits = (u64, usize, usize);
+
 /// Sends batches of at most `batch_rows` rows and, unless one row alone is larger, at most
 /// `batch_bytes` bytes.
 fn produce(
     mut spill: SpillReader,
     table: &str,
-    skip: u64,
-    batch_rows: usize,
-    batch_bytes: usize,
-    tx: &mpsc::Sender<Vec<Vec<SqlValue>>>,
+    (skip, batch_rows, batch_bytes): Limits,
+    tx: &mpsc::Sender<Batch>,
 ) -> Result<()> {
     let mut batch = Vec::with_capacity(batch_rows);
     let mut bytes = 0usize;
     let closed = || Error::table(table, "insert stopped");
+    let tx = |b| tx.blocking_send(Batch::Values(b));
     // Rows an earlier run committed.
     for _ in 0..skip {
         if spill.next_row()?.is_none() {
@@ -453,7 +480,7 @@ fn produce(
         let size = values.iter().map(SqlValue::approx_len).sum::<usize>();
         if !batch.is_empty() && bytes + size > batch_bytes {
             let full = std::mem::replace(&mut batch, Vec::with_capacity(batch_rows));
-            tx.blocking_send(full).map_err(|_| closed())?;
+            tx(full).map_err(|_| closed())?;
             bytes = 0;
         }
         bytes += size;
@@ -461,11 +488,66 @@ fn produce(
         if batch.len() >= batch_rows {
             bytes = 0;
             let full = std::mem::replace(&mut batch, Vec::with_capacity(batch_rows));
-            tx.blocking_send(full).map_err(|_| closed())?;
+            tx(full).map_err(|_| closed())?;
         }
     }
     if !batch.is_empty() {
-        tx.blocking_send(batch).map_err(|_| closed())?;
+        tx(batch).map_err(|_| closed())?;
     }
     Ok(())
+}
+
+/// [`produce`] for rows kept in `dialect`'s bulk text: the records joined as they are.
+fn produce_text(
+    mut spill: SpillReader,
+    table: &str,
+    dialect: Dialect,
+    (skip, batch_rows, batch_bytes): Limits,
+    tx: &mpsc::Sender<Batch>,
+) -> Result<()> {
+    let closed = || Error::table(table, "insert stopped");
+    let separator = dialect.bulk_separator();
+    let mut skipped = Vec::new();
+    for _ in 0..skip {
+        skipped.clear();
+        if !spill.next_text(&mut skipped)? {
+            break;
+        }
+    }
+    let capacity = batch_bytes.saturating_add(batch_bytes / 8).min(64 << 20);
+    let mut batch = Vec::with_capacity(capacity);
+    let mut rows = 0usize;
+    let send = |batch, rows| {
+        tx.blocking_send(Batch::Text(batch, rows))
+            .map_err(|_| closed())
+    };
+    loop {
+        let mark = batch.len();
+        if rows > 0 {
+            batch.extend_from_slice(separator);
+        }
+        if !spill.next_text(&mut batch)? {
+            batch.truncate(mark);
+            if rows > 0 {
+                send(batch, rows)?;
+            }
+            return Ok(());
+        }
+        rows += 1;
+        if rows > 1 && batch.len() > batch_bytes {
+            // The row read last starts the next batch.
+            let mut next = Vec::with_capacity(capacity);
+            next.extend_from_slice(&batch[mark + separator.len()..]);
+            batch.truncate(mark);
+            send(std::mem::replace(&mut batch, next), rows - 1)?;
+            rows = 1;
+        }
+        if rows >= batch_rows {
+            send(
+                std::mem::replace(&mut batch, Vec::with_capacity(capacity)),
+                rows,
+            )?;
+            rows = 0;
+        }
+    }
 }

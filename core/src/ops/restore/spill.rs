@@ -4,6 +4,9 @@
 //! A value is a tag byte and its payload, little-endian: 0 null, 1 false, 2 true, 3 integer
 //! (i64), 4 text and 5 decimal (u32 byte length, UTF-8), 6 date and time (i64 seconds, u32
 //! nanoseconds). The file lives in a temporary folder that is removed with the plan.
+//!
+//! For a target with a bulk text ([`Dialect::bulk_row`]) a row is instead one record: a u32
+//! byte length and the row's text, which the load sends as it is.
 
 use std::fs::File;
 use std::io::{self, BufReader, BufWriter, Read, Write};
@@ -11,6 +14,7 @@ use std::path::{Path, PathBuf};
 
 use chrono::DateTime;
 
+use crate::db::Dialect;
 use crate::error::{Error, Result};
 use crate::value::SqlValue;
 
@@ -28,6 +32,8 @@ const DATETIME: u8 = 6;
 pub(super) struct Spilled {
     pub(super) path: PathBuf,
     pub(super) files: Vec<(String, u64)>,
+    /// Whose bulk text the rows are in; `None`: values.
+    pub(super) text: Option<Dialect>,
 }
 
 impl Spilled {
@@ -151,6 +157,23 @@ impl SpillReader {
             row.push(self.value(tag[0])?);
         }
         Ok(Some(row))
+    }
+
+    /// Appends the next row's bulk text to `out`; false at the end.
+    pub(super) fn next_text(&mut self, out: &mut Vec<u8>) -> Result<bool> {
+        let mut len = [0u8; 4];
+        match self.input.read_exact(&mut len) {
+            Ok(()) => {}
+            Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => return Ok(false),
+            Err(e) => return Err(Error::io(&self.path, e)),
+        }
+        let len = u32::from_le_bytes(len) as usize;
+        let start = out.len();
+        out.resize(start + len, 0);
+        self.input
+            .read_exact(&mut out[start..])
+            .map_err(|e| Error::io(&self.path, e))?;
+        Ok(true)
     }
 
     fn value(&mut self, tag: u8) -> Result<SqlValue> {
