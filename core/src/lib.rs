@@ -30,7 +30,7 @@ pub mod version;
 pub use adapter::{AdapterRegistration, Registry, Target, UpgradePath, VersionAdapter};
 pub use backup::{BackupReader, BackupWriter};
 pub use config::{DatabaseConfig, DatabaseType};
-pub use db::{Access, DatabaseDriver, Dialect, connect};
+pub use db::{Access, DatabaseDriver, Dialect, Select, connect};
 pub use error::{Error, Result};
 pub use model::{Column, DataType, Row, TableMeta};
 pub use progress::{NoProgress, Progress};

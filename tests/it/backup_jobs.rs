@@ -1,6 +1,7 @@
 //! `backup --jobs 4` reads one point in time: while a writer keeps adding the same id to two
-//! tables in one transaction, the backup's two tables hold the same ids, though different
-//! connections read them at different moments.
+//! tables, and to a table large enough to be read in key ranges by several jobs, in one
+//! transaction, the backup holds the same ids in all three, though different connections read
+//! them at different moments. A table read in key ranges gets the same files as read whole.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
@@ -53,9 +54,12 @@ async fn one_point_in_time(kind: Kind, test: &str) {
         let (stop, written) = (stop.clone(), written.clone());
         let sql = |id: i64| {
             format!(
-                "BEGIN; INSERT INTO {a} VALUES ({id}, 'w'); INSERT INTO {b} VALUES ({id}, 'w'); COMMIT;",
+                "BEGIN; INSERT INTO {a} VALUES ({id}, 'w'); INSERT INTO {b} VALUES ({id}, 'w'); \
+                 INSERT INTO {c} VALUES ({}, 'w'); COMMIT;",
+                SPLIT_BASE + id,
                 a = q("pair_a"),
-                b = q("pair_b")
+                b = q("pair_b"),
+                c = q("filler_0"),
             )
         };
         let statements: Vec<String> = (1..=100_000).map(sql).collect();
@@ -129,7 +133,68 @@ async fn one_point_in_time(kind: Kind, test: &str) {
         a, b,
         "{test}: both tables of the pair are read at one point in time"
     );
+    let split: Vec<i64> = ids("filler_0")
+        .into_iter()
+        .filter(|i| *i > SPLIT_BASE)
+        .map(|i| i - SPLIT_BASE)
+        .collect();
+    assert_eq!(
+        split, a,
+        "{test}: the table read in key ranges is read at the same point in time"
+    );
+
+    // Now that nothing writes: the ranges' pages are the pages of one job, byte for byte.
+    let whole = dir.path().join("whole");
+    let parts = dir.path().join("parts");
+    for (folder, jobs) in [(&whole, "1"), (&parts, "3")] {
+        ok(siteserver(&[
+            "backup",
+            "--database-type",
+            kind.type_name(),
+            "--connection-string",
+            &db.url(),
+            "-d",
+            folder.to_str().unwrap(),
+            "--jobs",
+            jobs,
+            "--includes",
+            "filler_0,filler_1",
+        ])
+        .await
+        .unwrap());
+    }
+    for table in ["filler_0", "filler_1"] {
+        let files = |d: &std::path::Path| {
+            let mut f: Vec<(String, Vec<u8>)> = std::fs::read_dir(d.join(table))
+                .unwrap()
+                .map(|e| {
+                    let e = e.unwrap();
+                    (
+                        e.file_name().into_string().unwrap(),
+                        std::fs::read(e.path()).unwrap(),
+                    )
+                })
+                .collect();
+            f.sort();
+            f
+        };
+        let (w, p) = (files(&whole), files(&parts));
+        assert!(w.len() > 30, "{test}: {table} has {} files", w.len());
+        assert!(
+            w == p,
+            "{test}: {table} read in key ranges differs from one job's read"
+        );
+    }
+    let manifest = |d: &std::path::Path| -> Value {
+        let m: Value =
+            serde_json::from_slice(&std::fs::read(d.join("_manifest.json")).unwrap()).unwrap();
+        m["tables"].clone()
+    };
+    assert_eq!(manifest(&whole), manifest(&parts), "{test}");
 }
+
+/// Ids the writer adds to the table read in key ranges, above its own.
+const SPLIT_BASE: i64 = 1_000_000;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn mysql_jobs_share_one_snapshot() {

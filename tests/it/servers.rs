@@ -2,7 +2,7 @@
 //! target cannot hold as they are, and connection errors.
 
 use sscms_core::config::{ConfigSource, DatabaseConfig, DatabaseType};
-use sscms_core::{Access, connect};
+use sscms_core::{Access, Select, connect};
 
 use crate::support::db::{Kind, TestDb, assert_same_rows, read_backup, rich};
 use crate::support::tmp;
@@ -231,7 +231,11 @@ async fn backup_reads_one_snapshot(kind: Kind, test: &str) {
     };
     {
         use futures::TryStreamExt;
-        let rows: Vec<_> = driver.stream_rows(&meta, None).try_collect().await.unwrap();
+        let rows: Vec<_> = driver
+            .stream_rows(&meta, Select::all())
+            .try_collect()
+            .await
+            .unwrap();
         assert_eq!(rows.len(), 100);
         assert_eq!(rows[99][0], 100, "in key order");
     }

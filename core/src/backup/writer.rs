@@ -9,7 +9,7 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use super::layout::{INCOMPLETE_FILE, MANIFEST_FILE, METADATA_FILE, TABLES_FILE, check_name};
-use super::metadata::{Journal, Manifest, ManifestTable, TableData, metadata_json};
+use super::metadata::{Journal, Manifest, ManifestFile, ManifestTable, TableData, metadata_json};
 use super::pages::{PIECE_BYTES, PageSink};
 use crate::error::{Error, Result};
 use crate::model::TableMeta;
@@ -181,6 +181,12 @@ impl BackupWriter {
 
     /// Starts a table; rows go into pages of `page_size` rows.
     pub fn table(&self, meta: &TableMeta, page_size: usize) -> Result<TableWriter> {
+        self.table_dir(meta)?;
+        Ok(self.part(meta, page_size, 1))
+    }
+
+    /// Creates a table's folder, for [`BackupWriter::part`]s to fill.
+    pub fn table_dir(&self, meta: &TableMeta) -> Result<()> {
         check_name(&meta.name)
             .map_err(|e| Error::table(&meta.name, format!("cannot be written: {e}")))?;
         let dir = self.dir.join(&meta.name);
@@ -188,8 +194,14 @@ impl BackupWriter {
             // Left half-written by the stopped run.
             fs::remove_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
         }
-        fs::create_dir(&dir).map_err(|e| Error::io(&dir, e))?;
-        Ok(TableWriter {
+        fs::create_dir(&dir).map_err(|e| Error::io(&dir, e))
+    }
+
+    /// The writer of a part of a table whose folder [`BackupWriter::table_dir`] made: its
+    /// pages are numbered from `first_page`, and [`TableWriter::finish_part`] ends it.
+    pub fn part(&self, meta: &TableMeta, page_size: usize, first_page: usize) -> TableWriter {
+        let dir = self.dir.join(&meta.name);
+        TableWriter {
             keys: meta
                 .columns
                 .iter()
@@ -199,10 +211,21 @@ impl BackupWriter {
             dir,
             page_size: page_size.max(1),
             page: None,
-            pages: 0,
+            pages: first_page.saturating_sub(1),
             sink: PageSink::start(),
             total: 0,
-        })
+        }
+    }
+
+    /// Writes the `_metadata.json` of a table written in parts, whose files, in order, and
+    /// rows are given.
+    pub fn assemble(
+        &self,
+        meta: &TableMeta,
+        files: Vec<ManifestFile>,
+        total: u64,
+    ) -> Result<ManifestTable> {
+        table_entry(&self.dir.join(&meta.name), meta.clone(), files, total)
     }
 
     /// Notes a finished table in `_incomplete.json`, so a resumed run keeps it.
@@ -374,22 +397,39 @@ impl TableWriter {
     }
 
     /// Closes the last page and writes `_metadata.json`.
-    pub fn finish(mut self) -> Result<ManifestTable> {
-        self.close_page()?;
-        let files = self.sink.finish()?;
-        let data = TableData {
-            meta: self.meta,
-            total_count: self.total,
-            row_files: files.iter().map(|f| f.name.clone()).collect(),
-        };
-        let sha = write_json(&self.dir.join(METADATA_FILE), &metadata_json(&data))?;
-        Ok(ManifestTable {
-            name: data.meta.name,
-            rows: self.total,
-            files,
-            metadata_sha256: Some(sha),
-        })
+    pub fn finish(self) -> Result<ManifestTable> {
+        let dir = self.dir.clone();
+        let meta = self.meta.clone();
+        let (files, total) = self.finish_part()?;
+        table_entry(&dir, meta, files, total)
     }
+
+    /// Closes the last page and waits for the pages to be on disk: the pages, with their
+    /// sha256, and the rows written.
+    pub fn finish_part(mut self) -> Result<(Vec<ManifestFile>, u64)> {
+        self.close_page()?;
+        Ok((self.sink.finish()?, self.total))
+    }
+}
+
+fn table_entry(
+    dir: &Path,
+    meta: TableMeta,
+    files: Vec<ManifestFile>,
+    total: u64,
+) -> Result<ManifestTable> {
+    let data = TableData {
+        meta,
+        total_count: total,
+        row_files: files.iter().map(|f| f.name.clone()).collect(),
+    };
+    let sha = write_json(&dir.join(METADATA_FILE), &metadata_json(&data))?;
+    Ok(ManifestTable {
+        name: data.meta.name,
+        rows: total,
+        files,
+        metadata_sha256: Some(sha),
+    })
 }
 
 fn write_row(out: &mut Vec<u8>, keys: &[String], values: &[Value]) {

@@ -5,6 +5,7 @@
 //! from here. Kept free of any driver so that every dialect, SQL Server included, is unit-tested
 //! against the exact SQL it produces.
 
+use crate::db::driver::Select;
 use crate::db::mssql::dialect as mssql;
 use crate::db::mysql::dialect as mysql;
 use crate::db::postgres::dialect as postgres;
@@ -344,14 +345,14 @@ impl Dialect {
         self,
         meta: &TableMeta,
         fallback_order: Option<&str>,
-        limit: Option<u64>,
+        select: Select,
     ) -> String {
         let cols: Vec<String> = meta
             .columns
             .iter()
             .map(|c| self.quote(&c.attribute_name))
             .collect();
-        self.select_exprs(meta, &cols, fallback_order, limit)
+        self.select_exprs(meta, &cols, fallback_order, select)
     }
 
     /// [`Dialect::select_all`] with an expression per column, for drivers that read some types
@@ -361,15 +362,16 @@ impl Dialect {
         meta: &TableMeta,
         cols: &[String],
         fallback_order: Option<&str>,
-        limit: Option<u64>,
+        select: Select,
     ) -> String {
         let order: Vec<String> = meta
             .order_columns()
             .iter()
             .map(|c| self.quote(&c.attribute_name))
             .collect();
-        let top = match (self, limit) {
-            (Dialect::SqlServer, Some(n)) => format!("TOP ({n}) "),
+        let mssql = self == Dialect::SqlServer;
+        let top = match (mssql, select.limit, select.offset) {
+            (true, Some(n), 0) => format!("TOP ({n}) "),
             _ => String::new(),
         };
         let mut sql = format!(
@@ -377,13 +379,36 @@ impl Dialect {
             cols.join(", "),
             self.quote(&meta.name)
         );
+        // Key ranges are only asked of a table keyed by one integer column.
+        if let Some(key) = order.first() {
+            let bounds: Vec<String> = [(select.from_key, ">="), (select.below_key, "<")]
+                .into_iter()
+                .filter_map(|(k, op)| k.map(|k| format!("{key} {op} {k}")))
+                .collect();
+            if !bounds.is_empty() {
+                sql.push_str(&format!(" WHERE {}", bounds.join(" AND ")));
+            }
+        }
         if !order.is_empty() {
             sql.push_str(&format!(" ORDER BY {}", order.join(", ")));
         } else if let Some(f) = fallback_order {
             sql.push_str(&format!(" ORDER BY {f}"));
         }
-        if let (false, Some(n)) = (self == Dialect::SqlServer, limit) {
-            sql.push_str(&format!(" LIMIT {n}"));
+        match (mssql, select.limit, select.offset) {
+            (true, _, 0) => {}
+            (true, limit, offset) => {
+                sql.push_str(&format!(" OFFSET {offset} ROWS"));
+                if let Some(n) = limit {
+                    sql.push_str(&format!(" FETCH NEXT {n} ROWS ONLY"));
+                }
+            }
+            (false, Some(n), 0) => sql.push_str(&format!(" LIMIT {n}")),
+            (false, None, 0) => {}
+            // MySQL and SQLite take OFFSET only after a LIMIT.
+            (false, limit, offset) => sql.push_str(&format!(
+                " LIMIT {} OFFSET {offset}",
+                limit.unwrap_or(i64::MAX.unsigned_abs())
+            )),
         }
         sql
     }

@@ -28,6 +28,34 @@ pub enum Access {
     ReadWrite,
 }
 
+/// Which rows of a table a read takes, in key order.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Select {
+    /// Rows skipped first.
+    pub offset: u64,
+    /// At most this many rows.
+    pub limit: Option<u64>,
+    /// Only rows whose key, a single integer column, is at least this ...
+    pub from_key: Option<i64>,
+    /// ... and below this: a part of a large table that one job reads.
+    pub below_key: Option<i64>,
+}
+
+impl Select {
+    /// Every row.
+    pub fn all() -> Self {
+        Select::default()
+    }
+
+    /// The first `limit` rows, or all.
+    pub fn first(limit: Option<u64>) -> Self {
+        Select {
+            limit,
+            ..Select::default()
+        }
+    }
+}
+
 /// One open connection to a database of one type.
 #[async_trait]
 pub trait DatabaseDriver: Send {
@@ -68,11 +96,11 @@ pub trait DatabaseDriver: Send {
         Ok(())
     }
 
-    /// Rows in key order, as JSON values in column order, at most `limit` of them.
+    /// The rows `select` picks, in key order, as JSON values in column order.
     fn stream_rows<'a>(
         &'a mut self,
         table: &'a TableMeta,
-        limit: Option<u64>,
+        select: Select,
     ) -> BoxStream<'a, Result<Vec<Value>>>;
 
     /// Runs one statement that returns no rows.

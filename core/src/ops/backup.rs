@@ -1,12 +1,16 @@
 //! `backup`: every selected table into a backup folder, read-only.
 
+use std::collections::VecDeque;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 
 use futures::TryStreamExt;
 
+use super::jobs::run_jobs;
 use super::tables::{Skipped, TableDone, TableFailed, select_tables};
-use crate::backup::{BackupWriter, ManifestTable};
-use crate::db::DatabaseDriver;
+use crate::backup::{BackupWriter, ManifestFile, ManifestTable, TableWriter};
+use crate::db::{DatabaseDriver, Select};
 use crate::error::{Error, Result};
 use crate::fault::fault;
 use crate::model::TableMeta;
@@ -180,44 +184,18 @@ pub async fn backup_jobs(
             );
         }
     }
-    let next = std::sync::Mutex::new(0usize);
-    // A folder that cannot be written (disk full) stops every job: the next tables would fail
-    // the same way.
-    let stop = std::sync::atomic::AtomicBool::new(false);
-    let results = futures::future::join_all(drivers.iter_mut().map(|d| {
-        let (selected, writer, next, todo, stop) = (&selected, &writer, &next, &todo, &stop);
-        async move {
-            let mut out = Vec::new();
-            loop {
-                if stop.load(std::sync::atomic::Ordering::SeqCst) {
-                    return out;
-                }
-                let k = {
-                    let mut n = next.lock().unwrap_or_else(|e| e.into_inner());
-                    *n += 1;
-                    *n - 1
-                };
-                let Some(&i) = todo.get(k) else {
-                    return out;
-                };
-                let name = &selected[i];
-                let r = match backup_table(&mut **d, writer, name, opts, progress).await {
-                    Ok(entry) => writer.table_done(&entry).map(|()| entry),
-                    Err(e) => Err(e),
-                };
-                if matches!(r, Err(Error::Io { .. })) {
-                    stop.store(true, std::sync::atomic::Ordering::SeqCst);
-                }
-                fault("backup-table");
-                match &r {
-                    Ok(entry) => progress.table_finished(name, entry.rows),
-                    Err(e) => progress.table_failed(name, &e.to_string()),
-                }
-                out.push((i, r));
-            }
-        }
-    }))
-    .await;
+    let shared = Shared {
+        selected: &selected,
+        todo: &todo,
+        writer: &writer,
+        opts,
+        progress,
+        jobs: drivers.len(),
+        next: Mutex::new(0),
+        parts: Mutex::new(VecDeque::new()),
+        stop: AtomicBool::new(false),
+    };
+    let results = run_jobs(drivers.iter_mut().collect(), |d| job(&mut **d, &shared)).await;
     let mut results: Vec<_> = results.into_iter().flatten().collect();
     for (i, entry) in kept_entries.iter_mut().enumerate() {
         if let Some(entry) = entry.take() {
@@ -261,13 +239,99 @@ pub async fn backup_jobs(
     Ok(report)
 }
 
+/// What the jobs of one backup share.
+struct Shared<'a> {
+    selected: &'a [String],
+    /// Indexes into `selected` of the tables to read.
+    todo: &'a [usize],
+    writer: &'a BackupWriter,
+    opts: &'a BackupOptions,
+    progress: &'a dyn Progress,
+    jobs: usize,
+    /// The next of `todo` to take.
+    next: Mutex<usize>,
+    /// Key ranges of large tables that a job split, for the other jobs to take first.
+    parts: Mutex<VecDeque<(Arc<Split>, usize)>>,
+    /// A folder that cannot be written (disk full) stops every job: the next tables would
+    /// fail the same way.
+    stop: AtomicBool,
+}
+
+/// A table read in key ranges by several jobs at once, each writing its own pages.
+struct Split {
+    index: usize,
+    meta: TableMeta,
+    count: u64,
+    /// Per part: the first key (none: from the start), the first page and the rows.
+    parts: Vec<(Option<i64>, usize, u64)>,
+    /// Per part, once it ended: its pages and rows, or its error.
+    ended: Mutex<Vec<Option<Result<(Vec<ManifestFile>, u64)>>>>,
+}
+
+/// Tables of at least this many rows are split, so that each job gets at least half of it.
+const SPLIT_ROWS: u64 = 20_000;
+
+/// Takes parts and tables until none is left; returns the tables this job ended, by index.
+async fn job(
+    driver: &mut dyn DatabaseDriver,
+    shared: &Shared<'_>,
+) -> Vec<(usize, Result<ManifestTable>)> {
+    let mut out = Vec::new();
+    loop {
+        if shared.stop.load(Ordering::SeqCst) {
+            return out;
+        }
+        let part = lock(&shared.parts).pop_front();
+        let (i, r) = match part {
+            Some((split, k)) => {
+                let r = read_part(driver, shared, &split, k).await;
+                match end_part(shared, &split, k, r) {
+                    Some(r) => (split.index, r),
+                    None => continue,
+                }
+            }
+            None => {
+                let k = {
+                    let mut n = lock(&shared.next);
+                    *n += 1;
+                    *n - 1
+                };
+                let Some(&i) = shared.todo.get(k) else {
+                    return out;
+                };
+                match backup_table(driver, shared, i).await {
+                    Ok(Some(entry)) => (i, Ok(entry)),
+                    Ok(None) => continue,
+                    Err(e) => (i, Err(e)),
+                }
+            }
+        };
+        let name = &shared.selected[i];
+        let r = r.and_then(|entry| shared.writer.table_done(&entry).map(|()| entry));
+        if matches!(r, Err(Error::Io { .. })) {
+            shared.stop.store(true, Ordering::SeqCst);
+        }
+        fault("backup-table");
+        match &r {
+            Ok(entry) => shared.progress.table_finished(name, entry.rows),
+            Err(e) => shared.progress.table_failed(name, &e.to_string()),
+        }
+        out.push((i, r));
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Reads table `i` whole, or, if it is large and other jobs can help, splits it by key and
+/// reads its first part (`Ok(None)`: the table ends with its last part).
 async fn backup_table(
     driver: &mut dyn DatabaseDriver,
-    writer: &BackupWriter,
-    name: &str,
-    opts: &BackupOptions,
-    progress: &dyn Progress,
-) -> Result<crate::backup::ManifestTable> {
+    shared: &Shared<'_>,
+    i: usize,
+) -> Result<Option<ManifestTable>> {
+    let (name, opts) = (&shared.selected[i], shared.opts);
     let columns = driver.columns(name).await?;
     let meta = TableMeta {
         name: name.to_string(),
@@ -275,31 +339,166 @@ async fn backup_table(
     };
     let count = driver.count_rows(name).await?;
     let expected = opts.max_rows.map_or(count, |m| m.min(count));
-    progress.table_started(name, expected);
-    let mut table = writer.table(&meta, opts.page_size)?;
-    let mut rows = driver.stream_rows(&meta, opts.max_rows);
-    let mut pending = 0u64;
+    shared.progress.table_started(name, expected);
+    if let Some(split) = plan_split(driver, shared, i, &meta, expected).await? {
+        shared.writer.table_dir(&meta)?;
+        let split = Arc::new(split);
+        lock(&shared.parts).extend((1..split.parts.len()).map(|k| (split.clone(), k)));
+        let r = read_part(driver, shared, &split, 0).await;
+        return end_part(shared, &split, 0, r).transpose();
+    }
+    let mut table = shared.writer.table(&meta, opts.page_size)?;
+    let read = read_rows(
+        driver,
+        shared,
+        &meta,
+        &mut table,
+        Select::first(opts.max_rows),
+    )
+    .await?;
+    if read != expected {
+        return Err(changed(name, expected, read));
+    }
+    table.finish().map(Some)
+}
+
+/// Key ranges for a table of `count` rows keyed by one integer column, one per job, each of
+/// whole pages; none for a small table, a single job, or `--max-rows`. The ranges are found in
+/// the snapshot the jobs share, so together they hold exactly its rows.
+async fn plan_split(
+    driver: &mut dyn DatabaseDriver,
+    shared: &Shared<'_>,
+    index: usize,
+    meta: &TableMeta,
+    count: u64,
+) -> Result<Option<Split>> {
+    let key = match meta.order_columns().as_slice() {
+        [key] if key.data_type == crate::model::DataType::Integer => (*key).clone(),
+        _ => return Ok(None),
+    };
+    let jobs = shared.jobs as u64;
+    if jobs < 2 || shared.opts.max_rows.is_some() || count < SPLIT_ROWS {
+        return Ok(None);
+    }
+    let page = shared.opts.page_size as u64;
+    let per_part = count.div_ceil(jobs).div_ceil(page) * page;
+    let key_meta = TableMeta {
+        name: meta.name.clone(),
+        columns: vec![key],
+    };
+    let mut parts = vec![(None, 1usize, per_part.min(count))];
+    let mut start = per_part;
+    while start < count {
+        let select = Select {
+            offset: start,
+            limit: Some(1),
+            ..Select::default()
+        };
+        let first = driver.stream_rows(&key_meta, select).try_next().await?;
+        let Some(k) = first.and_then(|row| row.first().and_then(serde_json::Value::as_i64)) else {
+            return Ok(None);
+        };
+        let first_page = usize::try_from(start / page + 1).unwrap_or(usize::MAX);
+        parts.push((Some(k), first_page, per_part.min(count - start)));
+        start += per_part;
+    }
+    if parts.len() < 2 {
+        return Ok(None);
+    }
+    Ok(Some(Split {
+        index,
+        meta: meta.clone(),
+        count,
+        ended: Mutex::new(parts.iter().map(|_| None).collect()),
+        parts,
+    }))
+}
+
+/// Reads part `k` of a split table into its pages.
+async fn read_part(
+    driver: &mut dyn DatabaseDriver,
+    shared: &Shared<'_>,
+    split: &Split,
+    k: usize,
+) -> Result<(Vec<ManifestFile>, u64)> {
+    let (from_key, first_page, expected) = split.parts[k];
+    let below_key = split.parts.get(k + 1).and_then(|p| p.0);
+    let mut table = shared
+        .writer
+        .part(&split.meta, shared.opts.page_size, first_page);
+    let select = Select {
+        from_key,
+        below_key,
+        ..Select::default()
+    };
+    let read = read_rows(driver, shared, &split.meta, &mut table, select).await?;
+    if read != expected {
+        return Err(changed(&split.meta.name, expected, read));
+    }
+    table.finish_part()
+}
+
+/// Records the end of part `k`; after the last part of the table, its entry or its first
+/// error.
+fn end_part(
+    shared: &Shared<'_>,
+    split: &Split,
+    k: usize,
+    r: Result<(Vec<ManifestFile>, u64)>,
+) -> Option<Result<ManifestTable>> {
+    let mut ended = lock(&split.ended);
+    ended[k] = Some(r);
+    if ended.iter().any(Option::is_none) {
+        return None;
+    }
+    let mut files = Vec::new();
+    let mut total = 0;
+    for r in ended.iter_mut().filter_map(Option::take) {
+        match r {
+            Ok((f, rows)) => {
+                files.extend(f);
+                total += rows;
+            }
+            Err(e) => return Some(Err(e)),
+        }
+    }
+    if total != split.count {
+        return Some(Err(changed(&split.meta.name, split.count, total)));
+    }
+    Some(shared.writer.assemble(&split.meta, files, total))
+}
+
+fn changed(name: &str, expected: u64, read: u64) -> Error {
+    Error::table(
+        name,
+        format!("counted {expected} rows but read {read}; the table changed during the backup"),
+    )
+}
+
+/// Streams the rows `select` picks into `table`; returns how many were read.
+async fn read_rows(
+    driver: &mut dyn DatabaseDriver,
+    shared: &Shared<'_>,
+    meta: &TableMeta,
+    table: &mut TableWriter,
+    select: Select,
+) -> Result<u64> {
+    let page_size = shared.opts.page_size as u64;
+    let mut rows = driver.stream_rows(meta, select);
+    let (mut read, mut pending) = (0u64, 0u64);
     while let Some(values) = rows.try_next().await? {
         table.push(&values)?;
-        if table.rows() % opts.page_size as u64 == 0 {
+        read += 1;
+        if read % page_size == 0 {
             fault("backup-page");
         }
         pending += 1;
         if pending == 1000 {
-            progress.rows_done(name, pending);
+            shared.progress.rows_done(&meta.name, pending);
             pending = 0;
         }
     }
     drop(rows);
-    progress.rows_done(name, pending);
-    if table.rows() != expected {
-        return Err(Error::table(
-            name,
-            format!(
-                "counted {expected} rows but read {}; the table changed during the backup",
-                table.rows()
-            ),
-        ));
-    }
-    table.finish()
+    shared.progress.rows_done(&meta.name, pending);
+    Ok(read)
 }

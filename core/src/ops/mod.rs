@@ -1,6 +1,7 @@
 //! The backup and restore loops, written once for every driver.
 
 mod backup;
+mod jobs;
 mod restore;
 mod tables;
 mod verify;

@@ -14,7 +14,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::backup::{BackupReader, RowKeys, TableData};
-use crate::db::DatabaseDriver;
+use crate::db::{DatabaseDriver, Select};
 use crate::error::{Error, Result};
 use crate::model::{DataType, TableMeta};
 use crate::ops::restore::check::folder_schema;
@@ -267,7 +267,7 @@ async fn compare_rows(
     let mut changed: Vec<String> = Vec::new();
     let mut db_unkeyed: Vec<u64> = Vec::new();
     {
-        let mut rows = driver.stream_rows(meta, None);
+        let mut rows = driver.stream_rows(meta, Select::all());
         while let Some(values) = rows.next().await {
             let d = digest_row(meta, &key_cols, &values?);
             match d.key {
@@ -350,7 +350,7 @@ async fn name_columns(
         Ok(())
     })?;
     let mut out = Vec::new();
-    let mut rows = driver.stream_rows(meta, None);
+    let mut rows = driver.stream_rows(meta, Select::all());
     while let Some(values) = rows.next().await {
         let values = values?;
         let k = key_text(meta, key_cols, &values);

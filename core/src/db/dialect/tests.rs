@@ -301,7 +301,7 @@ fn postgres_casts_text_bound_decimals_and_dates() {
 #[test]
 fn select_reads_in_key_order() {
     assert_eq!(
-        Dialect::SqlServer.select_all(&site(), None, Some(10)),
+        Dialect::SqlServer.select_all(&site(), None, Select::first(Some(10))),
         "SELECT TOP (10) [Id], [SiteName], [IsRoot], [Top] FROM [siteserver_Site] ORDER BY [Id]"
     );
     let mut t = site();
@@ -310,7 +310,54 @@ fn select_reads_in_key_order() {
         c.is_identity = false;
     });
     assert_eq!(
-        Dialect::Sqlite.select_all(&t, Some("rowid"), None),
+        Dialect::Sqlite.select_all(&t, Some("rowid"), Select::all()),
         r#"SELECT "Id", "SiteName", "IsRoot", "Top" FROM "siteserver_Site" ORDER BY rowid"#
+    );
+}
+
+#[test]
+fn parts_of_a_table_are_read_by_key_range_and_their_first_keys_by_offset() {
+    let range = Select {
+        from_key: Some(5),
+        below_key: Some(10),
+        ..Select::default()
+    };
+    let key_at = Select {
+        offset: 100,
+        limit: Some(1),
+        ..Select::default()
+    };
+    let cols = "[Id], [SiteName], [IsRoot], [Top] FROM [siteserver_Site]";
+    assert_eq!(
+        Dialect::SqlServer.select_all(&site(), None, range),
+        format!("SELECT {cols} WHERE [Id] >= 5 AND [Id] < 10 ORDER BY [Id]")
+    );
+    assert_eq!(
+        Dialect::SqlServer.select_all(&site(), None, key_at),
+        format!("SELECT {cols} ORDER BY [Id] OFFSET 100 ROWS FETCH NEXT 1 ROWS ONLY")
+    );
+    let cols = "`Id`, `SiteName`, `IsRoot`, `Top` FROM `siteserver_Site`";
+    let first = Select {
+        below_key: Some(-3),
+        ..Select::default()
+    };
+    assert_eq!(
+        Dialect::MySql.select_all(&site(), None, first),
+        format!("SELECT {cols} WHERE `Id` < -3 ORDER BY `Id`")
+    );
+    assert_eq!(
+        Dialect::MySql.select_all(&site(), None, key_at),
+        format!("SELECT {cols} ORDER BY `Id` LIMIT 1 OFFSET 100")
+    );
+    assert_eq!(
+        Dialect::Postgres.select_all(
+            &site(),
+            None,
+            Select {
+                offset: 7,
+                ..key_at
+            }
+        ),
+        r#"SELECT "Id", "SiteName", "IsRoot", "Top" FROM "siteserver_Site" ORDER BY "Id" LIMIT 1 OFFSET 7"#
     );
 }

@@ -13,7 +13,7 @@ use super::read::{SNAPSHOT_ALLOWED_SQL, read_row, select_expr, snapshot_sql};
 use super::write::{insert_query, max_id_sql, reseed_sql};
 use crate::config::DatabaseType;
 use crate::db::dialect::Dialect;
-use crate::db::driver::DatabaseDriver;
+use crate::db::driver::{DatabaseDriver, Select};
 use crate::db::schema::{CmsSchema, ColumnFit};
 use crate::error::{Error, Result};
 use crate::model::{Column, DataType, TableMeta};
@@ -75,7 +75,7 @@ impl DatabaseDriver for MsSqlDriver {
     fn stream_rows<'a>(
         &'a mut self,
         table: &'a TableMeta,
-        limit: Option<u64>,
+        select: Select,
     ) -> BoxStream<'a, Result<Vec<Value>>> {
         let types: Vec<DataType> = table.columns.iter().map(|c| c.data_type).collect();
         let context = self.context(&format!("reading `{}`", table.name));
@@ -93,7 +93,7 @@ impl DatabaseDriver for MsSqlDriver {
                 })
                 .collect();
             // A table with no key is read in the order the server gives; no sort.
-            let sql = Dialect::SqlServer.select_exprs(table, &exprs, None, limit);
+            let sql = Dialect::SqlServer.select_exprs(table, &exprs, None, select);
             let mut rows = self
                 .client
                 .simple_query(sql)

@@ -154,7 +154,7 @@ mod tests {
             })
             .collect();
         assert_eq!(
-            Dialect::SqlServer.select_exprs(&t, &exprs, None, None),
+            Dialect::SqlServer.select_exprs(&t, &exprs, None, crate::db::Select::all()),
             "SELECT [Id], CONVERT(datetime2(3), [AddDate]), CONVERT(decimal(19, 4), [Price]), \
              CONVERT(nvarchar(255), [Title]), CONVERT(nvarchar(max), [Body]), \
              LOWER(CONVERT(nchar(36), [Guid])), [Top] FROM [all_types] ORDER BY [Id]"

@@ -14,7 +14,7 @@ use sqlx::{AssertSqlSafe, Connection, Decode, MySql, Row as _, TypeInfo, ValueRe
 
 use crate::config::{DatabaseConfig, DatabaseType};
 use crate::db::dialect::Dialect;
-use crate::db::driver::{Access, DatabaseDriver, MAX_BATCH_BYTES};
+use crate::db::driver::{Access, DatabaseDriver, MAX_BATCH_BYTES, Select};
 use crate::db::mysql::dialect;
 use crate::db::server::{Endpoint, bytes_json, f32_json, int_json, text_json, utf8};
 use crate::error::{Error, Result};
@@ -400,10 +400,10 @@ impl DatabaseDriver for MySqlDriver {
     fn stream_rows<'a>(
         &'a mut self,
         table: &'a TableMeta,
-        limit: Option<u64>,
+        select: Select,
     ) -> BoxStream<'a, Result<Vec<Value>>> {
         // A table with no key is read in InnoDB's clustered order; no ORDER BY, no sort.
-        let sql = Dialect::MySql.select_all(table, None, limit);
+        let sql = Dialect::MySql.select_all(table, None, select);
         let types: Vec<DataType> = table.columns.iter().map(|c| c.data_type).collect();
         let context = self.context(&format!("reading `{}`", table.name));
         Box::pin(async_stream::try_stream! {

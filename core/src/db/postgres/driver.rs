@@ -14,7 +14,7 @@ use sqlx::{AssertSqlSafe, Connection, Decode, Postgres, Row as _, TypeInfo, Valu
 
 use crate::config::{DatabaseConfig, DatabaseType};
 use crate::db::dialect::Dialect;
-use crate::db::driver::{Access, DatabaseDriver};
+use crate::db::driver::{Access, DatabaseDriver, Select};
 use crate::db::postgres::dialect;
 use crate::db::server::{Endpoint, bytes_json, f32_json, int_json, text_json, utf8};
 use crate::error::{Error, Result};
@@ -384,7 +384,7 @@ impl DatabaseDriver for PgDriver {
     fn stream_rows<'a>(
         &'a mut self,
         table: &'a TableMeta,
-        limit: Option<u64>,
+        select: Select,
     ) -> BoxStream<'a, Result<Vec<Value>>> {
         let types: Vec<DataType> = table.columns.iter().map(|c| c.data_type).collect();
         let context = self.context(&format!("reading `{}`", table.name));
@@ -403,7 +403,7 @@ impl DatabaseDriver for PgDriver {
                 })
                 .collect();
             // A table with no key is read in physical order; no ORDER BY, no sort.
-            let sql = Dialect::Postgres.select_exprs(table, &exprs, None, limit);
+            let sql = Dialect::Postgres.select_exprs(table, &exprs, None, select);
             let mut rows = sqlx::query(AssertSqlSafe(sql))
                 .persistent(false)
                 .fetch(&mut self.conn);

@@ -12,7 +12,7 @@ use sqlx::{AssertSqlSafe, Connection, Row as _, TypeInfo, ValueRef};
 
 use crate::config::{DatabaseConfig, DatabaseType};
 use crate::db::dialect::Dialect;
-use crate::db::driver::{Access, DatabaseDriver};
+use crate::db::driver::{Access, DatabaseDriver, Select};
 use crate::error::{Error, Result};
 use crate::model::{Column, DataType, TableMeta};
 use crate::value::{SqlValue, decimal_json, float_json, format_datetime, parse_datetime};
@@ -207,9 +207,9 @@ impl DatabaseDriver for SqliteDriver {
     fn stream_rows<'a>(
         &'a mut self,
         table: &'a TableMeta,
-        limit: Option<u64>,
+        select: Select,
     ) -> BoxStream<'a, Result<Vec<Value>>> {
-        let sql = Dialect::Sqlite.select_all(table, Some("rowid"), limit);
+        let sql = Dialect::Sqlite.select_all(table, Some("rowid"), select);
         let types: Vec<DataType> = table.columns.iter().map(|c| c.data_type).collect();
         let context = self.context(&format!("reading `{}`", table.name));
         Box::pin(async_stream::try_stream! {

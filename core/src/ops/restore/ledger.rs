@@ -8,7 +8,7 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use crate::backup::TableData;
-use crate::db::{ColumnFit, DatabaseDriver, Dialect};
+use crate::db::{ColumnFit, DatabaseDriver, Dialect, Select};
 use crate::error::{Error, Result};
 use crate::model::{Column, DataType, TableMeta};
 use crate::value::SqlValue;
@@ -85,7 +85,7 @@ pub(super) async fn drop(driver: &mut dyn DatabaseDriver) -> Result<()> {
 pub(super) async fn read(driver: &mut dyn DatabaseDriver, folder: &str) -> Result<Vec<Entry>> {
     let meta = meta();
     let mut out = Vec::new();
-    let mut rows = driver.stream_rows(&meta, None);
+    let mut rows = driver.stream_rows(&meta, Select::all());
     while let Some(row) = rows.next().await {
         let row = row?;
         let text = |v: &Value| {
