@@ -65,3 +65,7 @@ mod backup_jobs;
 // The database server killed mid-restore, the connection lost mid-backup, the disk full during
 // backup and update, on private servers and a small tmpfs: one error line, exit 1, --resume.
 mod faults;
+
+// The largest table loaded while the rest of the folder is checked: a bad row anywhere still
+// leaves the target as it was, and a value that needs a wider column reloads the table.
+mod overlap;

@@ -1,8 +1,15 @@
 //! `siteserver restore`.
 
 use sscms_core::db::CmsSchema;
-use sscms_core::ops::{RestoreOptions, VerifyOptions, plan_restore, restore_jobs, verify};
-use sscms_core::{Access, BackupReader, DatabaseConfig, DatabaseType, NoProgress, connect};
+use std::sync::Arc;
+
+use sscms_core::ops::{
+    RestoreOptions, VerifyOptions, plan_restore, restore_folder, restore_jobs, restore_outline,
+    verify,
+};
+use sscms_core::{
+    Access, BackupReader, DatabaseConfig, DatabaseType, Dialect, NoProgress, connect,
+};
 
 use super::{absolute, list, thousands};
 use crate::RestoreArgs;
@@ -28,10 +35,19 @@ pub async fn execute(config: &DatabaseConfig, args: RestoreArgs) -> anyhow::Resu
         resume: args.resume,
         target: Some(config.database_type.into()),
     };
-    let progress = CliProgress::new("restored");
-    // The folder is checked in full before the target is even opened.
-    let plan = plan_restore(&opts, &progress)?;
-    match plan.schema() {
+    let progress = Arc::new(CliProgress::new("restored"));
+    // SQLite (whose file connecting creates) and SQL Server get the folder checked in full
+    // before the target is opened; MySQL and PostgreSQL get its metadata and files checked
+    // first, and its rows before anything stays in the target, the largest table loading
+    // meanwhile.
+    let (schema, schema_source, tables) = restore_outline(&opts)?;
+    let dialect = Dialect::from(config.database_type);
+    let plan = if dialect.has_bulk_text() && !args.resume {
+        None
+    } else {
+        Some(plan_restore(&opts, &*progress)?)
+    };
+    match schema {
         CmsSchema::Any => {}
         schema => say!(
             "Target schema: {} (SiteServer {}): column types, names and content-table indexes as that version creates them",
@@ -39,16 +55,14 @@ pub async fn execute(config: &DatabaseConfig, args: RestoreArgs) -> anyhow::Resu
                 CmsSchema::V6 => "6.x",
                 _ => "7.x",
             },
-            plan.schema_source()
+            schema_source
         ),
     }
     let mut jobs = args.jobs.unwrap_or_else(crate::default_jobs);
     if config.database_type == DatabaseType::Sqlite && jobs > 1 {
         jobs = 1;
     }
-    let jobs = usize::try_from(jobs)
-        .unwrap_or(1)
-        .min(plan.tables().count().max(1));
+    let jobs = usize::try_from(jobs).unwrap_or(1).min(tables.max(1));
     let mut drivers = Vec::with_capacity(jobs);
     for _ in 0..jobs {
         drivers.push(connect(config, Access::ReadWrite).await?);
@@ -56,12 +70,11 @@ pub async fn execute(config: &DatabaseConfig, args: RestoreArgs) -> anyhow::Resu
     if jobs > 1 {
         say!("Jobs: {jobs} tables at a time, one connection each");
     }
-    let report = restore_jobs(
-        drivers.iter_mut().map(|d| d.as_mut()).collect(),
-        plan,
-        &progress,
-    )
-    .await;
+    let connections = drivers.iter_mut().map(|d| d.as_mut()).collect();
+    let report = match plan {
+        Some(plan) => restore_jobs(connections, plan, &*progress).await,
+        None => restore_folder(connections, &opts, progress.clone()).await,
+    };
     let verified = match (&report, args.no_verify) {
         (Ok(r), false) => {
             let opts = VerifyOptions {

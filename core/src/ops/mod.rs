@@ -9,7 +9,8 @@ mod verify;
 pub use backup::{BackupOptions, BackupReport, DEFAULT_EXCLUDES, backup, backup_jobs};
 pub use restore::ledger::LEDGER_TABLE;
 pub use restore::{
-    RestoreOptions, RestorePlan, RestoreReport, plan_restore, restore, restore_jobs,
+    RestoreOptions, RestorePlan, RestoreReport, plan_restore, restore, restore_folder,
+    restore_jobs, restore_outline,
 };
 pub use tables::{Skipped, TableDone, TableFailed};
 pub use verify::{Difference, TableVerify, VerifyOptions, VerifyReport, VerifyStatus, verify};

@@ -475,10 +475,11 @@ impl DatabaseDriver for MySqlDriver {
         Ok(())
     }
 
-    /// Half the packet, since escapes may grow the text, and at most 16 MB, so a batch in
-    /// flight stays small.
+    /// Half the packet, since escapes may grow the text, and at most 4 MB: a batch is held
+    /// several times over (the batches queued, the statement, sqlx's buffer), and larger
+    /// ones loaded no faster.
     fn max_batch_bytes(&self) -> usize {
-        (16 << 20).min(self.max_allowed_packet / 2).max(1)
+        MAX_BATCH_BYTES.min(self.max_allowed_packet / 2).max(1)
     }
 
     fn batch_rows(&self, _columns: usize) -> usize {

@@ -270,18 +270,107 @@ fn content_tables(reader: &BackupReader) -> Result<Vec<String>> {
 ///
 /// Runs before any connection is opened, so bad input never touches the target.
 pub fn plan_restore(opts: &RestoreOptions, progress: &dyn Progress) -> Result<RestorePlan> {
-    let reader = Arc::new(BackupReader::open(&opts.dir)?);
-    if let Some(m) = reader.manifest()
-        && !m.failed_tables.is_empty()
-    {
-        return Err(Error::Invalid(format!(
+    check_folder(opts, progress, None, false)
+}
+
+/// The checked rows of one table, handed to a load that runs while the check goes on: per
+/// row file in order, its name, its rows and their records (see [`SpillReader::next_text`]).
+///
+/// [`SpillReader::next_text`]: super::spill::SpillReader::next_text
+pub(super) type Checked = (String, u64, Vec<u8>);
+
+/// Where the check hands one table's rows as it goes, for [`super::overlap`].
+pub(super) struct Forward {
+    /// The table's index among those restored.
+    pub(super) table: usize,
+    pub(super) tx: tokio::sync::mpsc::Sender<Checked>,
+}
+
+/// The SiteServer schema a restore of `opts` creates, where that was read, and the number of
+/// tables it takes; from the folder's metadata, without reading rows.
+pub fn restore_outline(opts: &RestoreOptions) -> Result<(CmsSchema, String, usize)> {
+    let reader = BackupReader::open(&opts.dir)?;
+    let (schema, source) = folder_schema(&reader);
+    let (selected, _, _) = select_tables(
+        reader.tables(),
+        opts.includes.as_deref(),
+        &opts.excludes,
+        &[],
+    );
+    Ok((schema, source, selected.len()))
+}
+
+/// What a restore needs to know of a folder before its rows are checked.
+pub(super) struct Folder {
+    /// The tables to restore, in order, with their metadata.
+    pub(super) tables: Vec<TableData>,
+    pub(super) schema: CmsSchema,
+    pub(super) content_tables: Vec<String>,
+}
+
+/// Reads a folder's metadata and checks its files against `_manifest.json`, without reading
+/// rows: what [`check_folder`] then does with `verified` set.
+pub(super) fn open_folder(opts: &RestoreOptions) -> Result<Folder> {
+    let reader = BackupReader::open(&opts.dir)?;
+    refuse_failed(&reader, opts)?;
+    reader.verify_manifest_files()?;
+    let (selected, _, missing) = select_tables(
+        reader.tables(),
+        opts.includes.as_deref(),
+        &opts.excludes,
+        &[],
+    );
+    if !missing.is_empty() {
+        return Err(missing_includes(opts, &missing));
+    }
+    let (schema, _) = folder_schema(&reader);
+    let content_tables = if schema == CmsSchema::Any {
+        Vec::new()
+    } else {
+        content_tables(&reader)?
+    };
+    Ok(Folder {
+        tables: selected
+            .iter()
+            .map(|name| reader.table(name))
+            .collect::<Result<_>>()?,
+        schema,
+        content_tables,
+    })
+}
+
+fn refuse_failed(reader: &BackupReader, opts: &RestoreOptions) -> Result<()> {
+    match reader.manifest() {
+        Some(m) if !m.failed_tables.is_empty() => Err(Error::Invalid(format!(
             "{}: this backup is incomplete: tables {} failed when it was taken; \
              take the backup again",
             opts.dir.display(),
             m.failed_tables.join(", ")
-        )));
+        ))),
+        _ => Ok(()),
     }
-    reader.verify_manifest_files()?;
+}
+
+fn missing_includes(opts: &RestoreOptions, missing: &[String]) -> Error {
+    Error::Invalid(format!(
+        "--includes names tables that are not in {}: {}",
+        opts.dir.join(crate::backup::TABLES_FILE).display(),
+        missing.join(", ")
+    ))
+}
+
+/// [`plan_restore`], handing the checked rows of one table to `forward` as well.
+pub(super) fn check_folder(
+    opts: &RestoreOptions,
+    progress: &dyn Progress,
+    forward: Option<Forward>,
+    verified: bool,
+) -> Result<RestorePlan> {
+    let reader = Arc::new(BackupReader::open(&opts.dir)?);
+    refuse_failed(&reader, opts)?;
+    if !verified {
+        reader.verify_manifest_files()?;
+    }
     let (selected, skipped, missing) = select_tables(
         reader.tables(),
         opts.includes.as_deref(),
@@ -289,11 +378,7 @@ pub fn plan_restore(opts: &RestoreOptions, progress: &dyn Progress) -> Result<Re
         &[],
     );
     if !missing.is_empty() {
-        return Err(Error::Invalid(format!(
-            "--includes names tables that are not in {}: {}",
-            opts.dir.join(crate::backup::TABLES_FILE).display(),
-            missing.join(", ")
-        )));
+        return Err(missing_includes(opts, &missing));
     }
     let (schema, schema_source) = folder_schema(&reader);
     let content_tables = if schema == CmsSchema::Any {
@@ -313,7 +398,8 @@ pub fn plan_restore(opts: &RestoreOptions, progress: &dyn Progress) -> Result<Re
         progress.note(&format!("checking {name}"));
         let spill = SpillWriter::create(&spill_dir.path().join(format!("{i}.bin")))?;
         let text = opts.target.filter(|d| d.has_bulk_text());
-        let (size, spill) = check_table(&reader, &data, spill, text)?;
+        let tx = forward.as_ref().filter(|f| f.table == i && text.is_some());
+        let (size, spill) = check_table(&reader, &data, spill, text, tx.map(|f| &f.tx))?;
         sizes.push(size);
         spills.push(spill);
         tables.push(data);
@@ -343,6 +429,7 @@ fn check_table(
     data: &TableData,
     mut spill: SpillWriter,
     text: Option<Dialect>,
+    forward: Option<&tokio::sync::mpsc::Sender<Checked>>,
 ) -> Result<(Vec<ColumnSizes>, Spilled)> {
     let keys = RowKeys::new(&data.meta);
     let mut total = 0u64;
@@ -354,10 +441,12 @@ fn check_table(
             size.merge(later);
         }
         total += checked.count;
-        files.push((
-            format!("{}/{}", data.meta.name, data.row_files[k]),
-            checked.count,
-        ));
+        let file = format!("{}/{}", data.meta.name, data.row_files[k]);
+        if let Some(tx) = forward {
+            // A load that stopped says why itself; the check goes on.
+            let _ = tx.blocking_send((file.clone(), checked.count, checked.rows));
+        }
+        files.push((file, checked.count));
         Ok(())
     };
     let workers = std::thread::available_parallelism()

@@ -1,13 +1,13 @@
 //! Stage 2: the checked folder written into the target, table by table.
 
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 
 use tokio::sync::mpsc;
 
 use super::check::{ColumnSizes, RestorePlan};
 use super::ledger::{self, Entry, LEDGER_TABLE};
-use super::spill::{SpillReader, Spilled};
+use super::spill::{CheckedRecords, Records, SpillReader, Spilled, files_of};
 use super::summary::RestoreReport;
 use crate::backup::TableData;
 use crate::db::DatabaseDriver;
@@ -35,9 +35,20 @@ const CHUNK_ROWS: u64 = 20_000;
 /// connection also checks the target and keeps the ledger. If any table fails, the others stop
 /// after their current chunk, and what is committed stays for `--resume`.
 pub async fn restore_jobs(
+    drivers: Vec<&mut (dyn DatabaseDriver + 'static)>,
+    plan: RestorePlan,
+    progress: &dyn Progress,
+) -> Result<RestoreReport> {
+    load_plan(drivers, plan, progress, false).await
+}
+
+/// [`restore_jobs`]; `overlapped`: the ledger holds the tables this run loaded while the
+/// check went on, which are done without being counted again.
+pub(super) async fn load_plan(
     mut drivers: Vec<&mut (dyn DatabaseDriver + 'static)>,
     plan: RestorePlan,
     progress: &dyn Progress,
+    overlapped: bool,
 ) -> Result<RestoreReport> {
     let RestorePlan {
         tables,
@@ -118,6 +129,7 @@ pub async fn restore_jobs(
         content_tables,
         next: Mutex::new(0),
         failed: AtomicBool::new(false),
+        announce_done: !overlapped,
     };
     let jobs: Vec<TableJob<'_>> = tables
         .iter()
@@ -166,17 +178,20 @@ struct TableJob<'a> {
 }
 
 /// What the jobs of one restore share.
-struct Shared {
+pub(super) struct Shared {
     /// The ledger of the run being resumed.
-    entries: Vec<Entry>,
-    schema: CmsSchema,
-    dialect: Dialect,
+    pub(super) entries: Vec<Entry>,
+    pub(super) schema: CmsSchema,
+    pub(super) dialect: Dialect,
     /// Tables of the target that `--drop-existing` replaces.
-    clashes: Vec<String>,
-    content_tables: Vec<String>,
+    pub(super) clashes: Vec<String>,
+    pub(super) content_tables: Vec<String>,
     /// The index of the next table to take.
-    next: Mutex<usize>,
-    failed: AtomicBool,
+    pub(super) next: Mutex<usize>,
+    pub(super) failed: AtomicBool,
+    /// Whether a table the ledger marks done counts its rows as restored now: it does when a
+    /// stopped run is resumed, not when this run loaded it while the check went on.
+    pub(super) announce_done: bool,
 }
 
 /// Takes tables until none is left or a job failed; returns the tables done, by index.
@@ -201,7 +216,8 @@ async fn worker(
             return Ok(done);
         };
         let name = &job.data.meta.name;
-        if let Err(e) = load_table(driver, job, shared, progress).await {
+        let source = Source::Spill(job.spill);
+        if let Err(e) = load_table(driver, job.data, job.fit, source, shared, progress).await {
             shared.failed.store(true, Ordering::SeqCst);
             progress.table_failed(name, &e.to_string());
             return Err((name.clone(), e));
@@ -221,13 +237,14 @@ async fn worker(
 /// Creates one table with its indexes and loads its rows, committing a chunk at a time with
 /// the ledger's count of committed rows in the same transaction. A table the ledger records
 /// is continued after its committed rows; one it marks done is skipped.
-async fn load_table(
+pub(super) async fn load_table(
     driver: &mut dyn DatabaseDriver,
-    job: &TableJob<'_>,
+    data: &TableData,
+    fit: &[ColumnFit],
+    source: Source<'_>,
     shared: &Shared,
     progress: &dyn Progress,
 ) -> Result<()> {
-    let data = job.data;
     let name = &data.meta.name;
     // The names the CMS of the folder's version looks for.
     let target = shared.schema.table_meta(shared.dialect, &data.meta);
@@ -236,7 +253,9 @@ async fn load_table(
         .iter()
         .find(|e| e.table.eq_ignore_ascii_case(name));
     if entry.is_some_and(|e| e.done) {
-        progress.rows_done(name, data.total_count);
+        if shared.announce_done {
+            progress.rows_done(name, data.total_count);
+        }
         return Ok(());
     }
     let committed = match entry {
@@ -244,14 +263,14 @@ async fn load_table(
         Some(_) => {
             // Stopped before its first chunk: the table may or may not exist yet.
             let _ = driver.drop_table(&target.name).await;
-            create(driver, job, shared, &target).await?;
+            create(driver, data, fit, shared, &target).await?;
             0
         }
         None => {
             if let Some(old) = shared.clashes.iter().find(|c| c.eq_ignore_ascii_case(name)) {
                 driver.drop_table(old).await?;
             }
-            create(driver, job, shared, &target).await?;
+            create(driver, data, fit, shared, &target).await?;
             0
         }
     };
@@ -261,7 +280,7 @@ async fn load_table(
     }
     if committed < data.total_count {
         driver.begin().await?;
-        match write_table(driver, data, job.spill, &target, committed, progress).await {
+        match write_table(driver, data, source, &target, committed, progress).await {
             Ok(()) => {
                 ledger::set(driver, name, data.total_count, false).await?;
                 driver.commit().await?;
@@ -279,18 +298,17 @@ async fn load_table(
 
 async fn create(
     driver: &mut dyn DatabaseDriver,
-    job: &TableJob<'_>,
+    data: &TableData,
+    fit: &[ColumnFit],
     shared: &Shared,
     target: &TableMeta,
 ) -> Result<()> {
-    driver
-        .create_table_in(shared.schema, target, job.fit)
-        .await?;
+    driver.create_table_in(shared.schema, target, fit).await?;
     if shared
         .content_tables
-        .contains(&job.data.meta.name.to_lowercase())
+        .contains(&data.meta.name.to_lowercase())
     {
-        for index in shared.schema.content_indexes(&job.data.meta.name) {
+        for index in shared.schema.content_indexes(&data.meta.name) {
             create_index(driver, shared.schema, target, index).await?;
         }
     }
@@ -329,7 +347,7 @@ async fn create_index(
 /// Column types for the target: widened where a value needs it, with a warning naming the
 /// column and the row. A value no type of the target can hold fails the restore here, before
 /// anything is written.
-fn fit_columns(
+pub(super) fn fit_columns(
     dialect: Dialect,
     schema: CmsSchema,
     tables: &[TableData],
@@ -376,7 +394,7 @@ fn fit_columns(
 async fn write_table(
     driver: &mut dyn DatabaseDriver,
     data: &TableData,
-    spill: &Spilled,
+    source: Source<'_>,
     target: &TableMeta,
     skip: u64,
     progress: &dyn Progress,
@@ -387,17 +405,26 @@ async fn write_table(
         .min(usize::try_from(CHUNK_ROWS).unwrap_or(usize::MAX));
     let batch_bytes = driver.max_batch_bytes();
     let (tx, mut rx) = mpsc::channel::<Batch>(2);
-    let producer = {
-        let reader = SpillReader::open(&spill.path, data.meta.columns.len())?;
-        let table = data.meta.name.clone();
-        let text = spill.text;
-        tokio::task::spawn_blocking(move || {
-            let limits = (skip, batch_rows, batch_bytes);
-            match text {
+    let table = data.meta.name.clone();
+    let limits = (skip, batch_rows, batch_bytes);
+    let (producer, files) = match source {
+        Source::Spill(spill) => {
+            let reader = SpillReader::open(&spill.path, data.meta.columns.len())?;
+            let text = spill.text;
+            let producer = tokio::task::spawn_blocking(move || match text {
                 Some(dialect) => produce_text(reader, &table, dialect, limits, &tx),
                 None => produce(reader, &table, limits, &tx),
-            }
-        })
+            });
+            (producer, Arc::new(Mutex::new(spill.files.clone())))
+        }
+        Source::Checking(rx, dialect) => {
+            let files = Arc::new(Mutex::new(Vec::new()));
+            let records = CheckedRecords::new(rx, files.clone());
+            let producer = tokio::task::spawn_blocking(move || {
+                produce_text(records, &table, dialect, limits, &tx)
+            });
+            (producer, files)
+        }
     };
     let mut result = Ok(());
     let (mut rows, mut pending) = (skip, 0u64);
@@ -409,7 +436,7 @@ async fn write_table(
                 "rows {}..{} from {}: {e}",
                 from + 1,
                 to,
-                spill.files_of(from, to)
+                files_of(&files.lock().unwrap_or_else(|e| e.into_inner()), from, to)
             ),
         )
     };
@@ -446,7 +473,23 @@ async fn write_table(
         .await
         .map_err(|e| Error::table(&data.meta.name, format!("reader thread failed: {e}")))?;
     result?;
-    produced
+    produced?;
+    if rows != data.total_count {
+        // A check that stopped early ends the rows it hands over; its error is the one to tell.
+        return Err(Error::table(
+            &data.meta.name,
+            format!("the rows ended after {rows} of {}", data.total_count),
+        ));
+    }
+    Ok(())
+}
+
+/// Where the rows of a table being loaded come from.
+pub(super) enum Source<'a> {
+    /// The spill of the finished check.
+    Spill(&'a Spilled),
+    /// A check still running, in the target's bulk text.
+    Checking(tokio::sync::mpsc::Receiver<super::check::Checked>, Dialect),
 }
 
 /// Rows for one insert: values, or a target's bulk text with its number of rows.
@@ -499,7 +542,7 @@ fn produce(
 
 /// [`produce`] for rows kept in `dialect`'s bulk text: the records joined as they are.
 fn produce_text(
-    mut spill: SpillReader,
+    mut spill: impl Records,
     table: &str,
     dialect: Dialect,
     (skip, batch_rows, batch_bytes): Limits,

@@ -6,7 +6,8 @@
 //! 3. [`summary`]: what was restored and what was left out.
 //!
 //! [`rows`] turns a row of a file into insert values during the check, and [`spill`] keeps them
-//! for the load, so each row is parsed once.
+//! for the load, so each row is parsed once. [`overlap`] loads the largest table while the
+//! check goes on, where the target allows it.
 //!
 //! The whole folder is read and checked before the first statement is sent, so bad input never
 //! leaves a half-restored database. If the database fails later, what was committed stays,
@@ -15,10 +16,12 @@
 pub(crate) mod check;
 pub mod ledger;
 mod load;
+mod overlap;
 mod rows;
 mod spill;
 mod summary;
 
-pub use check::{RestoreOptions, RestorePlan, plan_restore};
+pub use check::{RestoreOptions, RestorePlan, plan_restore, restore_outline};
 pub use load::{restore, restore_jobs};
+pub use overlap::restore_folder;
 pub use summary::RestoreReport;

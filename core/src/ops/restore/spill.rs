@@ -36,20 +36,18 @@ pub(super) struct Spilled {
     pub(super) text: Option<Dialect>,
 }
 
-impl Spilled {
-    /// The row files that rows `from..to` (0-based, in table order) came from.
-    pub(super) fn files_of(&self, from: u64, to: u64) -> String {
-        let mut start = 0u64;
-        let mut names = Vec::new();
-        for (name, rows) in &self.files {
-            let end = start + rows;
-            if end > from && start < to.max(from + 1) {
-                names.push(name.as_str());
-            }
-            start = end;
+/// Of row files with their rows, in table order, those that rows `from..to` came from.
+pub(super) fn files_of(files: &[(String, u64)], from: u64, to: u64) -> String {
+    let mut start = 0u64;
+    let mut names = Vec::new();
+    for (name, rows) in files {
+        let end = start + rows;
+        if end > from && start < to.max(from + 1) {
+            names.push(name.as_str());
         }
-        names.join(", ")
+        start = end;
     }
+    names.join(", ")
 }
 
 /// Appends rows to a spill file.
@@ -158,9 +156,16 @@ impl SpillReader {
         }
         Ok(Some(row))
     }
+}
 
+/// Rows in a target's bulk text, one record at a time.
+pub(super) trait Records {
     /// Appends the next row's bulk text to `out`; false at the end.
-    pub(super) fn next_text(&mut self, out: &mut Vec<u8>) -> Result<bool> {
+    fn next_text(&mut self, out: &mut Vec<u8>) -> Result<bool>;
+}
+
+impl Records for SpillReader {
+    fn next_text(&mut self, out: &mut Vec<u8>) -> Result<bool> {
         let mut len = [0u8; 4];
         match self.input.read_exact(&mut len) {
             Ok(()) => {}
@@ -175,7 +180,56 @@ impl SpillReader {
             .map_err(|e| Error::io(&self.path, e))?;
         Ok(true)
     }
+}
 
+/// The records of a check still running, file by file as it hands them over; the files seen
+/// so far are kept in `files`, to name where a failed row came from.
+pub(super) struct CheckedRecords {
+    pub(super) rx: tokio::sync::mpsc::Receiver<super::check::Checked>,
+    pub(super) files: std::sync::Arc<std::sync::Mutex<Vec<(String, u64)>>>,
+    current: Vec<u8>,
+    at: usize,
+}
+
+impl CheckedRecords {
+    pub(super) fn new(
+        rx: tokio::sync::mpsc::Receiver<super::check::Checked>,
+        files: std::sync::Arc<std::sync::Mutex<Vec<(String, u64)>>>,
+    ) -> Self {
+        CheckedRecords {
+            rx,
+            files,
+            current: Vec::new(),
+            at: 0,
+        }
+    }
+}
+
+impl Records for CheckedRecords {
+    fn next_text(&mut self, out: &mut Vec<u8>) -> Result<bool> {
+        while self.at >= self.current.len() {
+            let Some((file, rows, records)) = self.rx.blocking_recv() else {
+                return Ok(false);
+            };
+            self.files
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push((file, rows));
+            self.current = records;
+            self.at = 0;
+        }
+        let bad = || Error::Invalid("a checked row's record is cut short".into());
+        let head = self.current.get(self.at..self.at + 4).ok_or_else(bad)?;
+        let len = u32::from_le_bytes([head[0], head[1], head[2], head[3]]) as usize;
+        let start = self.at + 4;
+        let record = self.current.get(start..start + len).ok_or_else(bad)?;
+        out.extend_from_slice(record);
+        self.at = start + len;
+        Ok(true)
+    }
+}
+
+impl SpillReader {
     fn value(&mut self, tag: u8) -> Result<SqlValue> {
         let r = &mut self.input;
         let v = match tag {
