@@ -5,10 +5,10 @@
 //! from here. Kept free of any driver so that every dialect, SQL Server included, is unit-tested
 //! against the exact SQL it produces.
 
-use crate::db::driver::Select;
 use crate::db::mssql::dialect as mssql;
 use crate::db::mysql::dialect as mysql;
 use crate::db::postgres::dialect as postgres;
+use crate::db::schema::Select;
 use crate::db::schema::{CmsSchema, ColumnFit, DEFAULT_VARCHAR_LENGTH, Index};
 use crate::db::sqlite::dialect as sqlite;
 use crate::model::{Column, DataType, TableMeta};

@@ -9,6 +9,7 @@ use serde_json::Value;
 
 use crate::config::DatabaseType;
 use crate::db::dialect::Dialect;
+use crate::db::schema::Select;
 use crate::db::schema::{CmsSchema, ColumnFit};
 use crate::error::{Error, Result};
 use crate::model::{Column, TableMeta};
@@ -26,34 +27,6 @@ pub enum Access {
     /// For `restore`: SQLite creates the file if it does not exist; a MySQL or PostgreSQL
     /// database must exist already.
     ReadWrite,
-}
-
-/// Which rows of a table a read takes, in key order.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Select {
-    /// Rows skipped first.
-    pub offset: u64,
-    /// At most this many rows.
-    pub limit: Option<u64>,
-    /// Only rows whose key, a single integer column, is at least this ...
-    pub from_key: Option<i64>,
-    /// ... and below this: a part of a large table that one job reads.
-    pub below_key: Option<i64>,
-}
-
-impl Select {
-    /// Every row.
-    pub fn all() -> Self {
-        Select::default()
-    }
-
-    /// The first `limit` rows, or all.
-    pub fn first(limit: Option<u64>) -> Self {
-        Select {
-            limit,
-            ..Select::default()
-        }
-    }
 }
 
 /// One open connection to a database of one type.

@@ -24,5 +24,5 @@ mod sqlite;
 
 pub use connect::{connect, supported};
 pub use dialect::Dialect;
-pub use driver::{Access, DatabaseDriver, MAX_BATCH_BYTES, Select};
-pub use schema::{CmsSchema, ColumnFit, DEFAULT_VARCHAR_LENGTH, Index};
+pub use driver::{Access, DatabaseDriver, MAX_BATCH_BYTES};
+pub use schema::{CmsSchema, ColumnFit, DEFAULT_VARCHAR_LENGTH, Index, Select};

@@ -150,3 +150,31 @@ pub(crate) fn beyond_limits(
         _ => None,
     }
 }
+
+/// Which rows of a table a read takes, in key order.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Select {
+    /// Rows skipped first.
+    pub offset: u64,
+    /// At most this many rows.
+    pub limit: Option<u64>,
+    /// Only rows whose key, a single integer column, is at least this ...
+    pub from_key: Option<i64>,
+    /// ... and below this: a part of a large table that one job reads.
+    pub below_key: Option<i64>,
+}
+
+impl Select {
+    /// Every row.
+    pub fn all() -> Self {
+        Select::default()
+    }
+
+    /// The first `limit` rows, or all.
+    pub fn first(limit: Option<u64>) -> Self {
+        Select {
+            limit,
+            ..Select::default()
+        }
+    }
+}

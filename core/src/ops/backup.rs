@@ -265,8 +265,11 @@ struct Split {
     /// Per part: the first key (none: from the start), the first page and the rows.
     parts: Vec<(Option<i64>, usize, u64)>,
     /// Per part, once it ended: its pages and rows, or its error.
-    ended: Mutex<Vec<Option<Result<(Vec<ManifestFile>, u64)>>>>,
+    ended: Mutex<Vec<Option<Result<PartDone>>>>,
 }
+
+/// A part's pages, in order, and its rows.
+type PartDone = (Vec<ManifestFile>, u64);
 
 /// Tables of at least this many rows are split, so that each job gets at least half of it.
 const SPLIT_ROWS: u64 = 20_000;
@@ -420,7 +423,7 @@ async fn read_part(
     shared: &Shared<'_>,
     split: &Split,
     k: usize,
-) -> Result<(Vec<ManifestFile>, u64)> {
+) -> Result<PartDone> {
     let (from_key, first_page, expected) = split.parts[k];
     let below_key = split.parts.get(k + 1).and_then(|p| p.0);
     let mut table = shared
@@ -444,7 +447,7 @@ fn end_part(
     shared: &Shared<'_>,
     split: &Split,
     k: usize,
-    r: Result<(Vec<ManifestFile>, u64)>,
+    r: Result<PartDone>,
 ) -> Option<Result<ManifestTable>> {
     let mut ended = lock(&split.ended);
     ended[k] = Some(r);

@@ -14,8 +14,9 @@ use sqlx::{AssertSqlSafe, Connection, Decode, MySql, Row as _, TypeInfo, ValueRe
 
 use crate::config::{DatabaseConfig, DatabaseType};
 use crate::db::dialect::Dialect;
-use crate::db::driver::{Access, DatabaseDriver, MAX_BATCH_BYTES, Select};
+use crate::db::driver::{Access, DatabaseDriver, MAX_BATCH_BYTES};
 use crate::db::mysql::dialect;
+use crate::db::schema::Select;
 use crate::db::server::{Endpoint, bytes_json, f32_json, int_json, text_json, utf8};
 use crate::error::{Error, Result};
 use crate::model::{Column, DataType, TableMeta};

@@ -12,7 +12,8 @@ use sqlx::{AssertSqlSafe, Connection, Row as _, TypeInfo, ValueRef};
 
 use crate::config::{DatabaseConfig, DatabaseType};
 use crate::db::dialect::Dialect;
-use crate::db::driver::{Access, DatabaseDriver, Select};
+use crate::db::driver::{Access, DatabaseDriver};
+use crate::db::schema::Select;
 use crate::error::{Error, Result};
 use crate::model::{Column, DataType, TableMeta};
 use crate::value::{SqlValue, decimal_json, float_json, format_datetime, parse_datetime};

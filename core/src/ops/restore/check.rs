@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use super::rows::{convert_aligned, locate_values};
-use super::spill::{SpillWriter, Spilled, encode_row};
+use super::spill::{Checked, SpillWriter, Spilled, encode_row};
 use crate::backup::{BackupReader, RowKeys, TableData};
 use crate::db::{CmsSchema, ColumnFit, Dialect};
 use crate::detect::detect_folder;
@@ -272,12 +272,6 @@ fn content_tables(reader: &BackupReader) -> Result<Vec<String>> {
 pub fn plan_restore(opts: &RestoreOptions, progress: &dyn Progress) -> Result<RestorePlan> {
     check_folder(opts, progress, None, false)
 }
-
-/// The checked rows of one table, handed to a load that runs while the check goes on: per
-/// row file in order, its name, its rows and their records (see [`SpillReader::next_text`]).
-///
-/// [`SpillReader::next_text`]: super::spill::SpillReader::next_text
-pub(super) type Checked = (String, u64, Vec<u8>);
 
 /// Where the check hands one table's rows as it goes, for [`super::overlap`].
 pub(super) struct Forward {

@@ -7,7 +7,7 @@ use tokio::sync::mpsc;
 
 use super::check::{ColumnSizes, RestorePlan};
 use super::ledger::{self, Entry, LEDGER_TABLE};
-use super::spill::{CheckedRecords, Records, SpillReader, Spilled, files_of};
+use super::spill::{Checked, CheckedRecords, Records, SpillReader, Spilled, files_of};
 use super::summary::RestoreReport;
 use crate::backup::TableData;
 use crate::db::DatabaseDriver;
@@ -489,7 +489,7 @@ pub(super) enum Source<'a> {
     /// The spill of the finished check.
     Spill(&'a Spilled),
     /// A check still running, in the target's bulk text.
-    Checking(tokio::sync::mpsc::Receiver<super::check::Checked>, Dialect),
+    Checking(tokio::sync::mpsc::Receiver<Checked>, Dialect),
 }
 
 /// Rows for one insert: values, or a target's bulk text with its number of rows.

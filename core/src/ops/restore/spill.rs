@@ -182,10 +182,15 @@ impl Records for SpillReader {
     }
 }
 
+/// The checked rows of one table, handed to a load that runs while the check goes on: per
+/// row file in order, its name, its rows and their records (as [`Records::next_text`] reads
+/// them).
+pub(super) type Checked = (String, u64, Vec<u8>);
+
 /// The records of a check still running, file by file as it hands them over; the files seen
 /// so far are kept in `files`, to name where a failed row came from.
 pub(super) struct CheckedRecords {
-    pub(super) rx: tokio::sync::mpsc::Receiver<super::check::Checked>,
+    pub(super) rx: tokio::sync::mpsc::Receiver<Checked>,
     pub(super) files: std::sync::Arc<std::sync::Mutex<Vec<(String, u64)>>>,
     current: Vec<u8>,
     at: usize,
@@ -193,7 +198,7 @@ pub(super) struct CheckedRecords {
 
 impl CheckedRecords {
     pub(super) fn new(
-        rx: tokio::sync::mpsc::Receiver<super::check::Checked>,
+        rx: tokio::sync::mpsc::Receiver<Checked>,
         files: std::sync::Arc<std::sync::Mutex<Vec<(String, u64)>>>,
     ) -> Self {
         CheckedRecords {
