@@ -331,7 +331,8 @@ impl<'a> Cursor<'a> {
         let at = start + i;
         if b[at] == b'"' {
             self.p = at + 1;
-            return std::str::from_utf8(&b[start..at])
+            // simdutf8 checks CJK text several times faster than the standard library.
+            return simdutf8::basic::from_utf8(&b[start..at])
                 .map(Cow::Borrowed)
                 .map_err(|_| Stop::Other);
         }
@@ -344,8 +345,9 @@ impl<'a> Cursor<'a> {
             match b[p] {
                 b'"' => {
                     self.p = p + 1;
-                    return String::from_utf8(out)
-                        .map(Cow::Owned)
+                    // A copy costs less than the standard library's check of CJK text.
+                    return simdutf8::basic::from_utf8(&out)
+                        .map(|s| Cow::Owned(s.to_owned()))
                         .map_err(|_| Stop::Other);
                 }
                 b'\\' => {
