@@ -39,16 +39,27 @@ pub async fn restore_jobs(
     plan: RestorePlan,
     progress: &dyn Progress,
 ) -> Result<RestoreReport> {
-    load_plan(drivers, plan, progress, false).await
+    load_plan(drivers, plan, progress, Early::None).await
 }
 
-/// [`restore_jobs`]; `overlapped`: the ledger holds the tables this run loaded while the
-/// check went on, which are done without being counted again.
+/// How [`load_plan`] meets the table [`super::overlap`] loads while the check goes on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Early {
+    /// There is none.
+    None,
+    /// The ledger marks it done; it is not counted again.
+    Done,
+    /// Table `i` is still loading on another connection: it is left to that one, and so is the
+    /// ledger's drop at the end.
+    Loading(usize),
+}
+
+/// [`restore_jobs`], with the table loaded early as `early` says.
 pub(super) async fn load_plan(
     mut drivers: Vec<&mut (dyn DatabaseDriver + 'static)>,
     plan: RestorePlan,
     progress: &dyn Progress,
-    overlapped: bool,
+    early: Early,
 ) -> Result<RestoreReport> {
     let RestorePlan {
         tables,
@@ -129,7 +140,11 @@ pub(super) async fn load_plan(
         content_tables,
         next: Mutex::new(0),
         failed: AtomicBool::new(false),
-        announce_done: !overlapped,
+        announce_done: early == Early::None,
+        elsewhere: match early {
+            Early::Loading(i) => Some(i),
+            _ => None,
+        },
     };
     let jobs: Vec<TableJob<'_>> = tables
         .iter()
@@ -158,16 +173,21 @@ pub(super) async fn load_plan(
              --drop-existing to start over"
         )));
     }
-    if let Some(driver) = drivers.first_mut() {
-        // The ledger's drop is the last commit: once it is on disk, every table is.
-        driver.sync_commits().await?;
-        ledger::drop(&mut **driver).await?;
+    if let Some(driver) = drivers.first_mut().filter(|_| shared.elsewhere.is_none()) {
+        finish(&mut **driver).await?;
     }
     done.sort_by_key(|(i, _)| *i);
     Ok(RestoreReport {
         skipped,
         tables: done.into_iter().map(|(_, t)| t).collect(),
     })
+}
+
+/// Ends a restore whose tables are all in: the ledger's drop is the last commit, and once it is
+/// on disk, every table is.
+pub(super) async fn finish(driver: &mut dyn DatabaseDriver) -> Result<()> {
+    driver.sync_commits().await?;
+    ledger::drop(driver).await
 }
 
 /// One table to load.
@@ -192,6 +212,8 @@ pub(super) struct Shared {
     /// Whether a table the ledger marks done counts its rows as restored now: it does when a
     /// stopped run is resumed, not when this run loaded it while the check went on.
     pub(super) announce_done: bool,
+    /// The table another connection is loading, which the jobs leave alone.
+    pub(super) elsewhere: Option<usize>,
 }
 
 /// Takes tables until none is left or a job failed; returns the tables done, by index.
@@ -215,6 +237,9 @@ async fn worker(
         let Some(job) = jobs.get(i) else {
             return Ok(done);
         };
+        if shared.elsewhere == Some(i) {
+            continue;
+        }
         let name = &job.data.meta.name;
         let source = Source::Spill(job.spill);
         if let Err(e) = load_table(driver, job.data, job.fit, source, shared, progress).await {

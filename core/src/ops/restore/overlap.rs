@@ -9,8 +9,9 @@
 //!   dropped, and the target is as it was;
 //! - a value that needs a wider column: the table is dropped and the restore starts over from
 //!   the checked rows, as it would have without the overlap;
-//! - otherwise the other tables load as a resumed restore does, the ledger marking the large
-//!   one done.
+//! - otherwise the other tables load as a resumed restore does, on the other connections
+//!   while the first finishes the large one (with one connection, after it, the ledger
+//!   marking the large one done).
 //!
 //! A target that holds a ledger or a table of the folder, `--resume`, and targets without a
 //! bulk text (SQLite, SQL Server) check the whole folder first, as before.
@@ -19,12 +20,14 @@ use std::sync::Arc;
 use std::sync::Mutex;
 use std::sync::atomic::AtomicBool;
 
+use super::check::RestorePlan;
 use super::check::{Forward, RestoreOptions, check_folder, open_folder};
 use super::ledger::{self, LEDGER_TABLE};
-use super::load::{Shared, Source, fit_columns, load_plan, load_table};
+use super::load::{Early, Shared, Source, finish, fit_columns, load_plan, load_table};
 use super::summary::RestoreReport;
 use crate::db::{ColumnFit, DatabaseDriver};
 use crate::error::{Error, Result};
+use crate::ops::tables::TableDone;
 use crate::progress::{NoProgress, Progress};
 
 /// A table of fewer rows is not worth loading early.
@@ -59,7 +62,7 @@ pub async fn restore_folder(
         Some(big) if eligible && fresh(&mut *drivers[0], &folder.tables).await? => big,
         _ => {
             let plan = check_folder(opts, &*progress, None, true)?;
-            return load_plan(drivers, plan, &*progress, false).await;
+            return load_plan(drivers, plan, &*progress, Early::None).await;
         }
     };
 
@@ -81,59 +84,115 @@ pub async fn restore_folder(
         next: Mutex::new(0),
         failed: AtomicBool::new(false),
         announce_done: false,
+        elsewhere: None,
     };
     let folder_id = ledger::folder_id(&folder.tables);
+    let (first, rest) = drivers
+        .split_first_mut()
+        .ok_or_else(|| Error::Invalid("restore needs a connection".into()))?;
+    let (ledger_ready, ready) = tokio::sync::oneshot::channel::<()>();
     let loaded = async {
-        let driver = &mut *drivers[0];
+        let driver = &mut **first;
         ledger::create(driver).await?;
         ledger::start(driver, &folder_id, &folder.tables).await?;
+        let _ = ledger_ready.send(());
         let source = Source::Checking(rx, dialect);
         load_table(driver, data, &standard, source, &shared, &*progress).await
-    }
-    .await;
-    let checked = check
-        .await
-        .map_err(|e| Error::Invalid(format!("the check of the folder failed: {e}")))?;
+    };
+    // Once the check is done, and the large table needs no wider column, the other
+    // connections load the other tables while the first goes on with the large one.
+    let after = async {
+        let checked = check
+            .await
+            .map_err(|e| Error::Invalid(format!("the check of the folder failed: {e}")));
+        let mut plan = match checked.and_then(|c| c) {
+            Ok(plan) => plan,
+            Err(e) => return After::Refused(e),
+        };
+        // What the whole folder needs, now that every row is checked.
+        let fits = fit_columns(
+            dialect,
+            folder.schema,
+            &plan.tables,
+            &plan.sizes,
+            &NoProgress,
+        );
+        let fits = match fits {
+            Ok(fits) => fits,
+            Err(e) => return After::Refused(e),
+        };
+        let widened = data.meta.columns.iter().zip(&fits[big]).any(|(col, fit)| {
+            dialect.column_type_in(folder.schema, col, fit)
+                != dialect.column_type_in(folder.schema, col, &ColumnFit::default())
+        });
+        if widened {
+            return After::Widened(plan);
+        }
+        plan.resume = true;
+        if rest.is_empty() || ready.await.is_err() {
+            return After::Checked(plan);
+        }
+        let others = rest.iter_mut().map(|d| &mut **d).collect();
+        After::Loaded(load_plan(others, plan, &*progress, Early::Loading(big)).await)
+    };
+    let (loaded, after) = tokio::join!(loaded, after);
 
-    let mut plan = match checked {
-        Ok(plan) => plan,
-        Err(e) => return Err(undo(&mut *drivers[0], &target.name, e).await),
-    };
-    // What the whole folder needs, now that every row is checked.
-    let fits = match fit_columns(
-        dialect,
-        folder.schema,
-        &plan.tables,
-        &plan.sizes,
-        &NoProgress,
-    ) {
-        Ok(fits) => fits,
-        Err(e) => return Err(undo(&mut *drivers[0], &target.name, e).await),
-    };
-    let widened = data.meta.columns.iter().zip(&fits[big]).any(|(col, fit)| {
-        dialect.column_type_in(folder.schema, col, fit)
-            != dialect.column_type_in(folder.schema, col, &ColumnFit::default())
-    });
-    if widened {
-        // The load may have failed on the very value, or loaded into too narrow a column.
-        progress.note(&format!(
-            "table `{}` needs wider columns than it was loaded with; loading it again",
-            data.meta.name
-        ));
-        remove(&mut *drivers[0], &target.name).await?;
-        return load_plan(drivers, plan, &*progress, false).await;
-    }
-    if let Err(e) = loaded {
+    let failed = |e: Error| {
         progress.table_failed(&data.meta.name, &e.to_string());
-        return Err(Error::Invalid(format!(
+        Error::Invalid(format!(
             "restoring table `{}` failed: {e}; the rows committed so far stay, with the \
              ledger `{LEDGER_TABLE}`: run the same command with --resume to continue, or \
              with --drop-existing to start over",
             data.meta.name
-        )));
+        ))
+    };
+    match after {
+        After::Refused(e) => Err(undo(&mut *drivers[0], &target.name, e).await),
+        After::Widened(plan) => {
+            // The load may have failed on the very value, or loaded into too narrow a column.
+            progress.note(&format!(
+                "table `{}` needs wider columns than it was loaded with; loading it again",
+                data.meta.name
+            ));
+            remove(&mut *drivers[0], &target.name).await?;
+            load_plan(drivers, plan, &*progress, Early::None).await
+        }
+        After::Checked(plan) => {
+            loaded.map_err(failed)?;
+            load_plan(drivers, plan, &*progress, Early::Done).await
+        }
+        After::Loaded(others) => {
+            loaded.map_err(failed)?;
+            let mut report = others?;
+            finish(&mut *drivers[0]).await?;
+            progress.table_finished(&data.meta.name, data.total_count);
+            // In the folder's order: the tables before it are the selected ones before it.
+            let before = folder.tables[..big]
+                .iter()
+                .filter(|t| report.tables.iter().any(|d| d.table == t.meta.name))
+                .count();
+            report.tables.insert(
+                before,
+                TableDone {
+                    table: data.meta.name.clone(),
+                    rows: data.total_count,
+                },
+            );
+            Ok(report)
+        }
     }
-    plan.resume = true;
-    load_plan(drivers, plan, &*progress, true).await
+}
+
+/// What became of the check while the large table loaded.
+enum After {
+    /// A bad row, or a value no column type can hold: the restore is refused.
+    Refused(Error),
+    /// The large table needs a wider column than it was created with.
+    Widened(RestorePlan),
+    /// Checked; the other tables are still to load.
+    Checked(RestorePlan),
+    /// Checked, and the other tables loaded on the other connections, or how that failed.
+    Loaded(Result<RestoreReport>),
 }
 
 /// Whether the target holds no ledger and none of `tables`.
