@@ -1140,19 +1140,6 @@ impl Folder {
 // ---------------------------------------------------------------------------------------------
 // A hand-edited 3.6.2 backup: the 3_63/3_64 folders, the config rewrite, users, ads, keys
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let target = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &target);
-        } else {
-            std::fs::copy(e.path(), target).unwrap();
-        }
-    }
-}
-
 fn read_json(path: &Path) -> Value {
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
@@ -1170,7 +1157,7 @@ fn set_rows(dir: &Path, table: &str, rows: Value) {
 /// The 3.6 sample as a 3.6.2 database: without the tables and columns 3_63/3_64 add, with a
 /// settings string in mixed-case keys, spaced restriction lists, two ads and one user binding.
 fn edited_3_6_2(dir: &Path) {
-    copy_dir(&sample("3.6"), dir);
+    crate::support::copy_dir(&sample("3.6"), dir);
     let below_3_6_3 = [
         "bairong_CloudStorage",
         "bairong_FTPStorage",

@@ -8,7 +8,7 @@ use std::path::Path;
 use serde_json::Value;
 
 use crate::support::db::{Kind, TestDb, assert_same_rows, rich};
-use crate::support::tmp;
+use crate::support::{copy_dir, tmp};
 
 /// Rows of `Big_Table`: more than the overlap's threshold of 10,000.
 const ROWS: u32 = 12_000;
@@ -32,19 +32,6 @@ fn edit_last_row(bak: &Path, table: &str, edit: impl FnOnce(&mut Value)) -> Stri
     std::fs::write(&file, serde_json::to_vec(&rows).unwrap()).unwrap();
     let _ = std::fs::remove_file(bak.join("_manifest.json"));
     format!("{table}/{name}")
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
 }
 
 async fn folder(test: &str, bak: &Path) -> bool {

@@ -308,21 +308,12 @@ pub(super) fn open_folder(opts: &RestoreOptions) -> Result<Folder> {
     let reader = BackupReader::open(&opts.dir)?;
     refuse_failed(&reader, opts)?;
     reader.verify_manifest_files()?;
-    let (selected, _, missing) = select_tables(
-        reader.tables(),
-        opts.includes.as_deref(),
-        &opts.excludes,
-        &[],
-    );
-    if !missing.is_empty() {
-        return Err(missing_includes(opts, &missing));
-    }
-    let (schema, _) = folder_schema(&reader);
-    let content_tables = if schema == CmsSchema::Any {
-        Vec::new()
-    } else {
-        content_tables(&reader)?
-    };
+    let Selection {
+        selected,
+        schema,
+        content_tables,
+        ..
+    } = selection(&reader, opts)?;
     Ok(Folder {
         tables: selected
             .iter()
@@ -333,6 +324,16 @@ pub(super) fn open_folder(opts: &RestoreOptions) -> Result<Folder> {
     })
 }
 
+/// The tables `opts` takes from a folder, and the folder's schema and content tables.
+struct Selection {
+    selected: Vec<String>,
+    skipped: Vec<Skipped>,
+    schema: CmsSchema,
+    schema_source: String,
+    content_tables: Vec<String>,
+}
+
+/// Refuses a folder whose backup had failed tables (written by older builds).
 fn refuse_failed(reader: &BackupReader, opts: &RestoreOptions) -> Result<()> {
     match reader.manifest() {
         Some(m) if !m.failed_tables.is_empty() => Err(Error::Invalid(format!(
@@ -345,12 +346,33 @@ fn refuse_failed(reader: &BackupReader, opts: &RestoreOptions) -> Result<()> {
     }
 }
 
-fn missing_includes(opts: &RestoreOptions, missing: &[String]) -> Error {
-    Error::Invalid(format!(
-        "--includes names tables that are not in {}: {}",
-        opts.dir.join(crate::backup::TABLES_FILE).display(),
-        missing.join(", ")
-    ))
+fn selection(reader: &BackupReader, opts: &RestoreOptions) -> Result<Selection> {
+    let (selected, skipped, missing) = select_tables(
+        reader.tables(),
+        opts.includes.as_deref(),
+        &opts.excludes,
+        &[],
+    );
+    if !missing.is_empty() {
+        return Err(Error::Invalid(format!(
+            "--includes names tables that are not in {}: {}",
+            opts.dir.join(crate::backup::TABLES_FILE).display(),
+            missing.join(", ")
+        )));
+    }
+    let (schema, schema_source) = folder_schema(reader);
+    let content_tables = if schema == CmsSchema::Any {
+        Vec::new()
+    } else {
+        content_tables(reader)?
+    };
+    Ok(Selection {
+        selected,
+        skipped,
+        schema,
+        schema_source,
+        content_tables,
+    })
 }
 
 /// [`plan_restore`], handing the checked rows of one table to `forward` as well.
@@ -365,21 +387,13 @@ pub(super) fn check_folder(
     if !verified {
         reader.verify_manifest_files()?;
     }
-    let (selected, skipped, missing) = select_tables(
-        reader.tables(),
-        opts.includes.as_deref(),
-        &opts.excludes,
-        &[],
-    );
-    if !missing.is_empty() {
-        return Err(missing_includes(opts, &missing));
-    }
-    let (schema, schema_source) = folder_schema(&reader);
-    let content_tables = if schema == CmsSchema::Any {
-        Vec::new()
-    } else {
-        content_tables(&reader)?
-    };
+    let Selection {
+        selected,
+        skipped,
+        schema,
+        schema_source,
+        content_tables,
+    } = selection(&reader, opts)?;
     let spill_dir = tempfile::Builder::new()
         .prefix("siteserver-restore-")
         .tempdir()
