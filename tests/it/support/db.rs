@@ -339,6 +339,30 @@ impl TestDb {
             .await
     }
 
+    /// `restore --jobs JOBS` of `bak`, which must fail, into this database holding a table of
+    /// its own with one row: after it, the database has the same tables and that row. Returns
+    /// the error, for the caller to check what it names.
+    pub async fn refused_restore(&self, bak: &Path, jobs: u32, label: &str) -> String {
+        let mine = self.q("mine");
+        self.exec(&format!(
+            "CREATE TABLE {mine} ({} int); INSERT INTO {mine} VALUES (7)",
+            self.q("a")
+        ))
+        .await;
+        let before = self.tables().await;
+        let err = format!(
+            "{:#}",
+            self.with_jobs("restore", bak, jobs).await.unwrap_err()
+        );
+        assert_eq!(
+            self.tables().await,
+            before,
+            "{label}: no table was created, or the tables loaded meanwhile are gone"
+        );
+        assert_eq!(self.int(&format!("SELECT COUNT(*) FROM {mine}")).await, 1);
+        err
+    }
+
     /// The names of the tables this database has, sorted.
     pub async fn tables(&self) -> Vec<String> {
         let sql = match self.kind {

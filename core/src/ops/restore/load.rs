@@ -140,11 +140,7 @@ pub(super) async fn load_plan(
         content_tables,
         next: Mutex::new(0),
         failed: AtomicBool::new(false),
-        announce_done: early == Early::None,
-        elsewhere: match early {
-            Early::Loading(i) => Some(i),
-            _ => None,
-        },
+        early,
     };
     let jobs: Vec<TableJob<'_>> = tables
         .iter()
@@ -173,7 +169,8 @@ pub(super) async fn load_plan(
              --drop-existing to start over"
         )));
     }
-    if let Some(driver) = drivers.first_mut().filter(|_| shared.elsewhere.is_none()) {
+    let loading_elsewhere = matches!(shared.early, Early::Loading(_));
+    if let Some(driver) = drivers.first_mut().filter(|_| !loading_elsewhere) {
         finish(&mut **driver).await?;
     }
     done.sort_by_key(|(i, _)| *i);
@@ -209,11 +206,9 @@ pub(super) struct Shared {
     /// The index of the next table to take.
     pub(super) next: Mutex<usize>,
     pub(super) failed: AtomicBool,
-    /// Whether a table the ledger marks done counts its rows as restored now: it does when a
-    /// stopped run is resumed, not when this run loaded it while the check went on.
-    pub(super) announce_done: bool,
-    /// The table another connection is loading, which the jobs leave alone.
-    pub(super) elsewhere: Option<usize>,
+    /// The table loaded while the check went on: a done one is not counted again (a table a
+    /// stopped run finished is, when resumed), and one still loading is left alone.
+    pub(super) early: Early,
 }
 
 /// Takes tables until none is left or a job failed; returns the tables done, by index.
@@ -237,7 +232,7 @@ async fn worker(
         let Some(job) = jobs.get(i) else {
             return Ok(done);
         };
-        if shared.elsewhere == Some(i) {
+        if shared.early == Early::Loading(i) {
             continue;
         }
         let name = &job.data.meta.name;
@@ -278,7 +273,7 @@ pub(super) async fn load_table(
         .iter()
         .find(|e| e.table.eq_ignore_ascii_case(name));
     if entry.is_some_and(|e| e.done) {
-        if shared.announce_done {
+        if shared.early == Early::None {
             progress.rows_done(name, data.total_count);
         }
         return Ok(());

@@ -83,8 +83,7 @@ pub async fn restore_folder(
         content_tables: folder.content_tables.clone(),
         next: Mutex::new(0),
         failed: AtomicBool::new(false),
-        announce_done: false,
-        elsewhere: None,
+        early: Early::None,
     };
     let folder_id = ledger::folder_id(&folder.tables);
     let (first, rest) = drivers
