@@ -13,7 +13,8 @@
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::rc::Rc;
+use std::sync::Arc;
+use std::sync::mpsc;
 
 use semver::Version;
 use serde_json::Value;
@@ -76,7 +77,7 @@ fn unfusable(why: &str) -> Error {
 /// `strict`: the table is pending, so every row must be kept.
 fn run_output(
     stages: &mut [Stage],
-    readers: &[Rc<BackupReader>],
+    readers: &[Arc<BackupReader>],
     j: usize,
     strict: bool,
     sink: &mut dyn FnMut(Vec<Value>) -> Result<()>,
@@ -158,7 +159,7 @@ fn run_output(
 /// Streams the rows of one input table of the stage after `prev`, keyed by its columns.
 fn stream_input(
     prev: &mut [Stage],
-    readers: &[Rc<BackupReader>],
+    readers: &[Arc<BackupReader>],
     data: &TableData,
     origin: Origin,
     f: &mut dyn FnMut(Row) -> Result<()>,
@@ -166,25 +167,65 @@ fn stream_input(
     match origin {
         Origin::Disk(r) => read_named_rows(&readers[r], data, f),
         Origin::Pending(j) => {
-            let mut n = 0u64;
-            run_output(prev, readers, j, true, &mut |values| {
-                // The row the next hop would read back from the page: keyed by its metadata.
-                let mut row = Row::with_capacity(values.len());
-                for (c, v) in data.meta.columns.iter().zip(values) {
-                    row.insert(c.attribute_name.clone(), v);
-                }
-                n += 1;
-                f(row)
-            })?;
-            Ok(n)
+            // The earlier hops run on a thread of their own, so each hop of a fused chain has a
+            // core while the rows pass through in order.
+            let (tx, rx) = mpsc::sync_channel::<Vec<Row>>(PIPE_DEPTH);
+            std::thread::scope(|scope| {
+                let producer = scope.spawn(move || {
+                    let mut batch = Vec::with_capacity(PIPE_BATCH);
+                    run_output(prev, readers, j, true, &mut |values| {
+                        // The row the next hop would read back from the page: keyed by its
+                        // metadata.
+                        let mut row = Row::with_capacity(values.len());
+                        for (c, v) in data.meta.columns.iter().zip(values) {
+                            row.insert(c.attribute_name.clone(), v);
+                        }
+                        batch.push(row);
+                        if batch.len() == PIPE_BATCH {
+                            let full =
+                                std::mem::replace(&mut batch, Vec::with_capacity(PIPE_BATCH));
+                            tx.send(full).map_err(|_| pipe_closed())?;
+                        }
+                        Ok(())
+                    })?;
+                    if !batch.is_empty() {
+                        tx.send(batch).map_err(|_| pipe_closed())?;
+                    }
+                    Ok(())
+                });
+                let mut n = 0u64;
+                let consumed = (|| {
+                    for batch in rx {
+                        for row in batch {
+                            n += 1;
+                            f(row)?;
+                        }
+                    }
+                    Ok(())
+                })();
+                let produced = producer
+                    .join()
+                    .unwrap_or_else(|p| std::panic::resume_unwind(p));
+                // The consumer's error first: the producer's is then only the closed pipe.
+                consumed.and(produced).map(|()| n)
+            })
         }
     }
+}
+
+/// Rows per message between the hops of a fused chain, and messages in flight: enough to
+/// keep both threads busy, little enough that memory stays independent of table size.
+const PIPE_BATCH: usize = 256;
+const PIPE_DEPTH: usize = 4;
+
+fn pipe_closed() -> Error {
+    Error::Invalid("fused update: the next hop stopped reading".into())
 }
 
 /// Writes pending table `j` of the last stage into a folder of its own and opens it.
 fn materialize(
     stages: &mut [Stage],
-    readers: &mut Vec<Rc<BackupReader>>,
+    readers: &mut Vec<Arc<BackupReader>>,
     j: usize,
     dir: &Path,
     page_size: usize,
@@ -197,7 +238,7 @@ fn materialize(
     run_output(stages, readers, j, true, &mut |values| tw.push(&values))?;
     writer.add(tw.finish()?);
     writer.finish()?;
-    readers.push(Rc::new(BackupReader::open(dir)?));
+    readers.push(Arc::new(BackupReader::open(dir)?));
     Ok(readers.len() - 1)
 }
 
@@ -208,7 +249,7 @@ struct Planning<'e> {
 
 struct PlanState<'e> {
     stages: &'e mut Vec<Stage>,
-    readers: &'e mut Vec<Rc<BackupReader>>,
+    readers: &'e mut Vec<Arc<BackupReader>>,
     names: Vec<String>,
     origins: Vec<Origin>,
     work: &'e Path,
@@ -250,7 +291,7 @@ impl RowSource for Planning<'_> {
             let Origin::Disk(r) = st.origins[ti] else {
                 unreachable!("materialized above")
             };
-            Rc::clone(&st.readers[r])
+            Arc::clone(&st.readers[r])
         };
         read_named_rows(&reader, data, f)
     }
@@ -284,7 +325,7 @@ pub(super) fn run_chain(
     report: &mut UpdateReport,
     pending: &mut bool,
 ) -> Result<Vec<Vec<HopTable>>> {
-    let mut readers: Vec<Rc<BackupReader>> = vec![Rc::new(BackupReader::open(&opts.dir)?)];
+    let mut readers: Vec<Arc<BackupReader>> = vec![Arc::new(BackupReader::open(&opts.dir)?)];
     let mut carried = Vec::new();
     for name in readers[0].tables() {
         carried.push(readers[0].table(name)?);
@@ -458,7 +499,7 @@ pub(super) fn run_chain(
         }
         let stage = &stages[i];
         if !last {
-            readers.push(Rc::new(BackupReader::open(&output_dir)?));
+            readers.push(Arc::new(BackupReader::open(&output_dir)?));
             let r = readers.len() - 1;
             let mut next = Vec::with_capacity(n);
             let mut next_origins = Vec::with_capacity(n);
@@ -560,4 +601,176 @@ fn finish_stage(stage: &Stage, report: &mut UpdateReport) -> Result<()> {
         )));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::mpsc;
+    use std::time::Duration;
+
+    use semver::{Version, VersionReq};
+    use serde_json::{Value, json};
+
+    use crate::adapter::{
+        AdapterRegistration, HopInput, HopOptions, HopPlan, OutputTable, Registry, RowOutcome,
+        Source, TableStatus, Target, VersionAdapter,
+    };
+    use crate::backup::{BackupReader, BackupWriter};
+    use crate::model::{Column, DataType, TableMeta};
+    use crate::progress::Progress;
+    use crate::update::{UpdateOptions, update};
+
+    const ROWS: u64 = 5000;
+
+    /// Keeps every row of `T`, appending its name to `Body`; fails on row `fail_at`.
+    struct Hop {
+        name: &'static str,
+        accepts: &'static str,
+        produces: &'static str,
+        fail_at: Option<u64>,
+    }
+
+    impl VersionAdapter for Hop {
+        fn name(&self) -> &'static str {
+            self.name
+        }
+        fn accepts(&self) -> VersionReq {
+            VersionReq::parse(self.accepts).unwrap()
+        }
+        fn produces(&self) -> Version {
+            Version::parse(self.produces).unwrap()
+        }
+        fn plan(&self, input: &HopInput<'_>) -> crate::Result<HopPlan> {
+            let meta = &input.table("T").unwrap().meta;
+            let (name, fail_at) = (self.name, self.fail_at);
+            let mut n = 0u64;
+            let source = Source::with("T", move |mut row| {
+                n += 1;
+                if Some(n) == fail_at {
+                    return Err(format!("{name} refuses this one"));
+                }
+                let body = format!("{}+{name}", row["Body"].as_str().unwrap());
+                row.insert("Body".into(), Value::String(body));
+                Ok(RowOutcome::Keep(row))
+            });
+            Ok(HopPlan {
+                tables: vec![
+                    OutputTable::new("T", meta.columns.clone(), TableStatus::Converted)
+                        .source(source),
+                ],
+                ..HopPlan::default()
+            })
+        }
+    }
+
+    /// Three hops, so that two tables stay pending and three threads pass the rows on.
+    fn registry(fail: Option<(usize, u64)>) -> Registry {
+        let hops = [
+            ("h1", ">=8.0.0, <9.0.0", "9.0.0"),
+            ("h2", ">=9.0.0, <10.0.0", "10.0.0"),
+            ("h3", ">=10.0.0, <11.0.0", "11.0.0"),
+        ];
+        let regs = hops
+            .iter()
+            .enumerate()
+            .map(|(i, &(name, accepts, produces))| {
+                let hop = Hop {
+                    name,
+                    accepts,
+                    produces,
+                    fail_at: fail.filter(|f| f.0 == i).map(|f| f.1),
+                };
+                let adapter: &'static Hop = Box::leak(Box::new(hop));
+                &*Box::leak(Box::new(AdapterRegistration::new(adapter, "test")))
+            })
+            .collect();
+        Registry::from_registrations(regs).unwrap()
+    }
+
+    /// Runs the update on a thread, so that a pipeline that hangs fails the test.
+    fn run(fail: Option<(usize, u64)>) -> (tempfile::TempDir, crate::Result<Vec<String>>) {
+        let tmp = tempfile::tempdir().unwrap();
+        let input = tmp.path().join("in");
+        let mut writer = BackupWriter::create(&input, None).unwrap();
+        writer.describe("backup", None, Value::Null).unwrap();
+        let meta = TableMeta {
+            name: "T".into(),
+            columns: vec![
+                Column::new("Id", DataType::Integer).primary_key(),
+                Column::new("Body", DataType::Text),
+            ],
+        };
+        let mut tw = writer.table(&meta, 700).unwrap();
+        for id in 1..=ROWS {
+            tw.push(&[json!(id), json!(format!("row {id}"))]).unwrap();
+        }
+        writer.add(tw.finish().unwrap());
+        writer.finish().unwrap();
+        let opts = UpdateOptions {
+            dir: input,
+            out: tmp.path().join("out"),
+            from: Some("8.0".into()),
+            to: Target::Latest,
+            overwrite: false,
+            page_size: 1000,
+            hop: HopOptions::default(),
+        };
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let notes = Notes::default();
+            let result = update(&registry(fail), &opts, &notes);
+            let _ = tx.send(result.map(|_| notes.0.into_inner().unwrap()));
+        });
+        let result = rx
+            .recv_timeout(Duration::from_secs(120))
+            .expect("the update finishes");
+        (tmp, result)
+    }
+
+    #[derive(Default)]
+    struct Notes(std::sync::Mutex<Vec<String>>);
+
+    impl Progress for Notes {
+        fn note(&self, message: &str) {
+            self.0.lock().unwrap().push(message.to_string());
+        }
+    }
+
+    #[test]
+    fn rows_pass_every_hop_in_order() {
+        let (tmp, result) = run(None);
+        let notes = result.unwrap();
+        assert!(
+            !notes.iter().any(|n| n.contains("again")),
+            "the run stayed fused: {notes:?}"
+        );
+        let out = BackupReader::open(&tmp.path().join("out")).unwrap();
+        let data = out.table("T").unwrap();
+        assert_eq!(data.total_count, ROWS);
+        let mut want = 0u64;
+        crate::adapter::plan::read_named_rows(&out, &data, |row| {
+            want += 1;
+            assert_eq!(row["Id"], json!(want));
+            assert_eq!(row["Body"], json!(format!("row {want}+h1+h2+h3")));
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(want, ROWS);
+    }
+
+    #[test]
+    fn a_failing_row_in_any_hop_stops_the_run_and_names_it() {
+        // Early rows fail while the hops before are still sending; late ones after they end.
+        for (hop, row) in [(0, 4990), (1, 3), (1, 4999), (2, 2), (2, 4000)] {
+            let (tmp, result) = run(Some((hop, row)));
+            let err = result.expect_err("the run fails").to_string();
+            let name = ["h1", "h2", "h3"][hop];
+            assert!(
+                err.contains(&format!("adapter {name}, table `T`, row {row}:"))
+                    && err.contains("refuses this one"),
+                "hop {name} row {row}: {err}"
+            );
+            assert!(!tmp.path().join("out").exists(), "{name} row {row}");
+        }
+    }
 }
