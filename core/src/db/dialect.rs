@@ -167,13 +167,14 @@ impl Dialect {
         matches!(self, Dialect::MySql | Dialect::Postgres)
     }
 
-    /// Appends one row in the target's bulk text: a line of COPY's text format for PostgreSQL,
-    /// a `(…)` tuple of a multi-row INSERT for MySQL; rows of one load are joined by
+    /// Appends one row in the target's bulk text: a tuple of COPY's binary format for
+    /// PostgreSQL (integers as `int8` until the load), a `(…)` tuple of a multi-row INSERT for
+    /// MySQL; rows of one load are joined by
     /// [`Dialect::bulk_separator`]. The error is the index of a column whose value the target
     /// cannot store (a NUL in PostgreSQL text).
     pub fn bulk_row(self, row: &[SqlValue], out: &mut Vec<u8>) -> Result<(), usize> {
         match self {
-            Dialect::Postgres => postgres::copy_row(row, out),
+            Dialect::Postgres => crate::db::postgres::binary::tuple(row, out),
             Dialect::MySql => {
                 mysql::bulk_tuple(row, out);
                 Ok(())

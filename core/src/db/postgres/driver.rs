@@ -15,7 +15,7 @@ use sqlx::{AssertSqlSafe, Connection, Decode, Postgres, Row as _, TypeInfo, Valu
 use crate::config::{DatabaseConfig, DatabaseType};
 use crate::db::dialect::Dialect;
 use crate::db::driver::{Access, DatabaseDriver};
-use crate::db::postgres::dialect;
+use crate::db::postgres::{binary, dialect};
 use crate::db::schema::Select;
 use crate::db::server::{Endpoint, bytes_json, f32_json, int_json, text_json, utf8};
 use crate::error::{Error, Result};
@@ -32,6 +32,8 @@ pub(crate) struct PgDriver {
     conn: PgConnection,
     endpoint: Endpoint,
     schema: String,
+    /// The session's time zone is UTC, in which a binary date is the wall-clock time.
+    utc: bool,
 }
 
 /// One column as the catalog describes it.
@@ -112,10 +114,15 @@ impl PgDriver {
             .await
             .map_err(|e| Error::db(endpoint.context("setting up the session"), e))?;
 
+        let utc = addr
+            .timezone
+            .as_deref()
+            .is_none_or(|tz| tz.eq_ignore_ascii_case("UTC") || tz.eq_ignore_ascii_case("Etc/UTC"));
         let mut driver = PgDriver {
             conn,
             endpoint,
             schema,
+            utc,
         };
         if access == Access::ReadWrite {
             driver.check_target().await?;
@@ -307,6 +314,55 @@ fn row_key(table: &TableMeta, row: &[SqlValue]) -> String {
         .unwrap_or_default()
 }
 
+impl PgDriver {
+    /// One `COPY … FROM STDIN` of `data`, in the binary or the text format.
+    async fn copy(&mut self, table: &TableMeta, data: &[u8], binary: bool) -> Result<()> {
+        let context = self.context(&format!("loading `{}` with COPY", table.name));
+        let mut sql = dialect::copy_in(&table.name, &table.columns);
+        if binary {
+            sql.push_str(" WITH (FORMAT binary)");
+        }
+        let mut copy = self
+            .conn
+            .copy_in_raw(&sql)
+            .await
+            .map_err(|e| Error::db(&context, e))?;
+        if let Err(e) = copy.send(data).await {
+            let _ = copy.abort("the load stopped").await;
+            return Err(Error::db(&context, e));
+        }
+        copy.finish().await.map_err(|e| Error::db(&context, e))?;
+        Ok(())
+    }
+
+    /// How the columns of `table` take binary fields, from the catalog as it is now: asked per
+    /// batch, since a restore may drop and create a table again with wider columns on another
+    /// connection, and one small query is nothing beside a batch.
+    async fn layout(&mut self, table: &TableMeta) -> Result<binary::Layout> {
+        let context = self.context(&format!("reading the column types of `{}`", table.name));
+        let q = |s: &str| Dialect::Postgres.quote(s);
+        let rows: Vec<(String, String)> = sqlx::query_as(
+            "SELECT a.attname::text, t.typname::text FROM pg_catalog.pg_attribute a \
+             JOIN pg_catalog.pg_type t ON t.oid = a.atttypid \
+             WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped",
+        )
+        .bind(format!("{}.{}", q(&self.schema), q(&table.name)))
+        .fetch_all(&mut self.conn)
+        .await
+        .map_err(|e| Error::db(&context, e))?;
+        let types: Vec<String> = table
+            .columns
+            .iter()
+            .filter_map(|c| {
+                rows.iter()
+                    .find(|(name, _)| *name == c.attribute_name)
+                    .map(|(_, t)| t.clone())
+            })
+            .collect();
+        Ok(binary::Layout::new(&table.columns, &types, self.utc))
+    }
+}
+
 #[async_trait]
 impl DatabaseDriver for PgDriver {
     fn database_type(&self) -> DatabaseType {
@@ -447,23 +503,18 @@ impl DatabaseDriver for PgDriver {
                 )
             })?;
         }
-        self.insert_bulk_text(table, &data).await
+        self.copy(table, &data, false).await
     }
 
-    async fn insert_bulk_text(&mut self, table: &TableMeta, data: &[u8]) -> Result<()> {
-        let context = self.context(&format!("loading `{}` with COPY", table.name));
-        let sql = dialect::copy_in(&table.name, &table.columns);
-        let mut copy = self
-            .conn
-            .copy_in_raw(&sql)
-            .await
-            .map_err(|e| Error::db(&context, e))?;
-        if let Err(e) = copy.send(data).await {
-            let _ = copy.abort("the load stopped").await;
-            return Err(Error::db(&context, e));
-        }
-        copy.finish().await.map_err(|e| Error::db(&context, e))?;
-        Ok(())
+    /// Rows that restore's check wrote as binary tuples ([`binary::tuple`]), loaded with a
+    /// binary COPY, or with a text one where binary input would read them otherwise.
+    async fn insert_bulk_text(&mut self, table: &TableMeta, tuples: &[u8]) -> Result<()> {
+        let layout = self.layout(table).await?;
+        let mut data = Vec::with_capacity(tuples.len() + tuples.len() / 16 + 32);
+        layout
+            .convert(&table.columns, tuples, &mut data)
+            .map_err(|e| Error::table(&table.name, format!("loading with COPY: {e}")))?;
+        self.copy(table, &data, layout.is_binary()).await
     }
 
     fn batch_rows(&self, _columns: usize) -> usize {
