@@ -49,9 +49,6 @@ pub(super) enum Early {
     None,
     /// The ledger marks it done; it is not counted again.
     Done,
-    /// Table `i` is still loading on another connection: it is left to that one, and so is the
-    /// ledger's drop at the end.
-    Loading(usize),
 }
 
 /// [`restore_jobs`], with the table loaded early as `early` says.
@@ -169,8 +166,7 @@ pub(super) async fn load_plan(
              --drop-existing to start over"
         )));
     }
-    let loading_elsewhere = matches!(shared.early, Early::Loading(_));
-    if let Some(driver) = drivers.first_mut().filter(|_| !loading_elsewhere) {
+    if let Some(driver) = drivers.first_mut() {
         finish(&mut **driver).await?;
     }
     done.sort_by_key(|(i, _)| *i);
@@ -232,12 +228,11 @@ async fn worker(
         let Some(job) = jobs.get(i) else {
             return Ok(done);
         };
-        if shared.early == Early::Loading(i) {
-            continue;
-        }
         let name = &job.data.meta.name;
         let source = Source::Spill(job.spill);
-        if let Err(e) = load_table(driver, job.data, job.fit, source, shared, progress).await {
+        if let Err(e) =
+            load_table(driver, &mut [], job.data, job.fit, source, shared, progress).await
+        {
             shared.failed.store(true, Ordering::SeqCst);
             progress.table_failed(name, &e.to_string());
             return Err((name.clone(), e));
@@ -259,6 +254,7 @@ async fn worker(
 /// is continued after its committed rows; one it marks done is skipped.
 pub(super) async fn load_table(
     driver: &mut dyn DatabaseDriver,
+    helpers: &mut [&mut (dyn DatabaseDriver + 'static)],
     data: &TableData,
     fit: &[ColumnFit],
     source: Source<'_>,
@@ -300,7 +296,7 @@ pub(super) async fn load_table(
     }
     if committed < data.total_count {
         driver.begin().await?;
-        match write_table(driver, data, source, &target, committed, progress).await {
+        match write_table(driver, helpers, data, source, &target, committed, progress).await {
             Ok(()) => {
                 ledger::set(driver, name, data.total_count, false).await?;
                 driver.commit().await?;
@@ -417,6 +413,7 @@ pub(super) fn fit_columns(
 /// `target` is the table as created: the folder's table, its names as the CMS looks for them.
 async fn write_table(
     driver: &mut dyn DatabaseDriver,
+    helpers: &mut [&mut (dyn DatabaseDriver + 'static)],
     data: &TableData,
     source: Source<'_>,
     target: &TableMeta,
@@ -428,7 +425,7 @@ async fn write_table(
         .batch_rows(data.meta.columns.len())
         .min(usize::try_from(CHUNK_ROWS).unwrap_or(usize::MAX));
     let batch_bytes = driver.max_batch_bytes();
-    let (tx, mut rx) = mpsc::channel::<Batch>(2);
+    let (tx, rx) = mpsc::channel::<Batch>(2);
     let table = data.meta.name.clone();
     let limits = (skip, batch_rows, batch_bytes);
     let (producer, files) = match source {
@@ -450,49 +447,26 @@ async fn write_table(
             (producer, files)
         }
     };
-    let mut result = Ok(());
-    let (mut rows, mut pending) = (skip, 0u64);
-    // Names the row files a failed statement's rows came from.
-    let at = |from: u64, to: u64, e: Error| {
-        Error::table(
-            &data.meta.name,
-            format!(
-                "rows {}..{} from {}: {e}",
-                from + 1,
-                to,
-                files_of(&files.lock().unwrap_or_else(|e| e.into_inner()), from, to)
-            ),
-        )
+    let feed = tokio::sync::Mutex::new(Feed { rx, next: skip });
+    let stop = AtomicBool::new(false);
+    let table = Table {
+        data,
+        target,
+        files: &files,
+        feed: &feed,
+        stop: &stop,
+        progress,
     };
-    while let Some(batch) = rx.recv().await {
-        let (sent, n) = match &batch {
-            Batch::Values(v) => (driver.insert_rows(target, v).await, v.len()),
-            Batch::Text(t, n) => (driver.insert_bulk_text(target, t).await, *n),
-        };
-        let n = n as u64;
-        if let Err(e) = sent {
-            result = Err(at(rows, rows + n, e));
-            break;
-        }
-        rows += n;
-        pending += n;
-        progress.rows_done(&data.meta.name, n);
-        if pending >= CHUNK_ROWS && rows < data.total_count {
-            let from = rows - pending;
-            pending = 0;
-            let step = async {
-                ledger::set(driver, &data.meta.name, rows, false).await?;
-                driver.commit().await?;
-                fault("chunk");
-                driver.begin().await
-            };
-            if let Err(e) = step.await {
-                result = Err(at(from, rows, e));
-                break;
-            }
-        }
-    }
-    drop(rx);
+    let result = if helpers.is_empty() {
+        table.consume(driver, Chunks::Counted).await
+    } else {
+        // Several connections share the table's batches; the server parses on each.
+        let lead = table.consume(driver, Chunks::Uncounted);
+        let rest = helpers.iter_mut().map(|h| table.help(&mut **h));
+        let (lead, rest) = tokio::join!(lead, futures::future::join_all(rest));
+        lead.and(rest.into_iter().collect::<Result<()>>())
+    };
+    let rows = feed.into_inner().next;
     let produced = producer
         .await
         .map_err(|e| Error::table(&data.meta.name, format!("reader thread failed: {e}")))?;
@@ -508,6 +482,112 @@ async fn write_table(
     Ok(())
 }
 
+/// A table's batches as its connections take them, in order.
+struct Feed {
+    rx: mpsc::Receiver<Batch>,
+    /// The row the next batch starts at.
+    next: u64,
+}
+
+/// How a connection loading a table commits its chunks.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Chunks {
+    /// With the ledger's count of the table's rows: the only connection, whose rows are a
+    /// prefix of the table's, so `--resume` goes on after them.
+    Counted,
+    /// Without: one of several, whose rows are no prefix, so the ledger keeps 0 until the
+    /// table is done and a stopped run loads the table again.
+    Uncounted,
+}
+
+/// One table being loaded, as each of its connections sees it.
+struct Table<'a> {
+    data: &'a TableData,
+    target: &'a TableMeta,
+    files: &'a Mutex<Vec<(String, u64)>>,
+    feed: &'a tokio::sync::Mutex<Feed>,
+    /// Set by a connection that failed: the others stop after their batch.
+    stop: &'a AtomicBool,
+    progress: &'a dyn Progress,
+}
+
+impl Table<'_> {
+    /// Names the row files a failed statement's rows came from.
+    fn at(&self, from: u64, to: u64, e: Error) -> Error {
+        let files = self.files.lock().unwrap_or_else(|e| e.into_inner());
+        Error::table(
+            &self.data.meta.name,
+            format!(
+                "rows {}..{} from {}: {e}",
+                from + 1,
+                to,
+                files_of(&files, from, to)
+            ),
+        )
+    }
+
+    /// Inserts batches until there are none or another connection failed, in the transaction
+    /// the caller opened, committing every chunk.
+    async fn consume(&self, driver: &mut dyn DatabaseDriver, chunks: Chunks) -> Result<()> {
+        let name = &self.data.meta.name;
+        let mut pending = 0u64;
+        while !self.stop.load(Ordering::SeqCst) {
+            let (batch, from) = {
+                let mut feed = self.feed.lock().await;
+                let Some(batch) = feed.rx.recv().await else {
+                    return Ok(());
+                };
+                let from = feed.next;
+                feed.next += batch.rows();
+                (batch, from)
+            };
+            let (sent, n) = match &batch {
+                Batch::Values(v) => (driver.insert_rows(self.target, v).await, batch.rows()),
+                Batch::Text(t, _) => (driver.insert_bulk_text(self.target, t).await, batch.rows()),
+            };
+            let rows = from + n;
+            let failed = |e| {
+                self.stop.store(true, Ordering::SeqCst);
+                Err(e)
+            };
+            if let Err(e) = sent {
+                return failed(self.at(from, rows, e));
+            }
+            pending += n;
+            self.progress.rows_done(name, n);
+            if pending >= CHUNK_ROWS && rows < self.data.total_count {
+                let first = rows - pending;
+                pending = 0;
+                let step = async {
+                    if chunks == Chunks::Counted {
+                        ledger::set(driver, name, rows, false).await?;
+                    }
+                    driver.commit().await?;
+                    fault("chunk");
+                    driver.begin().await
+                };
+                if let Err(e) = step.await {
+                    return failed(self.at(first, rows, e));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// [`Self::consume`] on a connection of its own, in a transaction of its own.
+    async fn help(&self, driver: &mut dyn DatabaseDriver) -> Result<()> {
+        driver.begin().await?;
+        let consumed = self.consume(driver, Chunks::Uncounted).await;
+        match consumed {
+            Ok(()) if !self.stop.load(Ordering::SeqCst) => driver.commit().await,
+            other => {
+                let _ = driver.rollback().await;
+                other
+            }
+        }
+    }
+}
+
 /// Where the rows of a table being loaded come from.
 pub(super) enum Source<'a> {
     /// The spill of the finished check.
@@ -520,6 +600,15 @@ pub(super) enum Source<'a> {
 enum Batch {
     Values(Vec<Vec<SqlValue>>),
     Text(Vec<u8>, usize),
+}
+
+impl Batch {
+    fn rows(&self) -> u64 {
+        match self {
+            Batch::Values(v) => v.len() as u64,
+            Batch::Text(_, n) => *n as u64,
+        }
+    }
 }
 
 /// Rows an earlier run committed, most rows and most bytes of one batch.

@@ -9,9 +9,13 @@
 //!   dropped, and the target is as it was;
 //! - a value that needs a wider column: the table is dropped and the restore starts over from
 //!   the checked rows, as it would have without the overlap;
-//! - otherwise the other tables load as a resumed restore does, on the other connections
-//!   while the first finishes the large one (with one connection, after it, the ledger
-//!   marking the large one done).
+//! - otherwise the other tables load as a resumed restore does, the ledger marking the large
+//!   one done.
+//!
+//! Every connection loads the large table, each taking the next batch, since on one
+//! connection its load is bound by the one server thread that parses it. Their rows are no
+//! prefix of the table's, so the ledger counts none until the table is in, and a stopped run
+//! loads it again.
 //!
 //! A target that holds a ledger or a table of the folder, `--resume`, and targets without a
 //! bulk text (SQLite, SQL Server) check the whole folder first, as before.
@@ -23,11 +27,10 @@ use std::sync::atomic::AtomicBool;
 use super::check::RestorePlan;
 use super::check::{Forward, RestoreOptions, check_folder, open_folder};
 use super::ledger::{self, LEDGER_TABLE};
-use super::load::{Early, Shared, Source, finish, fit_columns, load_plan, load_table};
+use super::load::{Early, Shared, Source, fit_columns, load_plan, load_table};
 use super::summary::RestoreReport;
 use crate::db::{ColumnFit, DatabaseDriver};
 use crate::error::{Error, Result};
-use crate::ops::tables::TableDone;
 use crate::progress::{NoProgress, Progress};
 
 /// A table of fewer rows is not worth loading early.
@@ -89,17 +92,14 @@ pub async fn restore_folder(
     let (first, rest) = drivers
         .split_first_mut()
         .ok_or_else(|| Error::Invalid("restore needs a connection".into()))?;
-    let (ledger_ready, ready) = tokio::sync::oneshot::channel::<()>();
+    // Every connection loads the large table; the others follow once it is in.
     let loaded = async {
         let driver = &mut **first;
         ledger::create(driver).await?;
         ledger::start(driver, &folder_id, &folder.tables).await?;
-        let _ = ledger_ready.send(());
         let source = Source::Checking(rx, dialect);
-        load_table(driver, data, &standard, source, &shared, &*progress).await
+        load_table(driver, rest, data, &standard, source, &shared, &*progress).await
     };
-    // Once the check is done, and the large table needs no wider column, the other
-    // connections load the other tables while the first goes on with the large one.
     let after = async {
         let checked = check
             .await
@@ -128,11 +128,7 @@ pub async fn restore_folder(
             return After::Widened(plan);
         }
         plan.resume = true;
-        if rest.is_empty() || ready.await.is_err() {
-            return After::Checked(plan);
-        }
-        let others = rest.iter_mut().map(|d| &mut **d).collect();
-        After::Loaded(load_plan(others, plan, &*progress, Early::Loading(big)).await)
+        After::Checked(plan)
     };
     let (loaded, after) = tokio::join!(loaded, after);
 
@@ -160,25 +156,6 @@ pub async fn restore_folder(
             loaded.map_err(failed)?;
             load_plan(drivers, plan, &*progress, Early::Done).await
         }
-        After::Loaded(others) => {
-            loaded.map_err(failed)?;
-            let mut report = others?;
-            finish(&mut *drivers[0]).await?;
-            progress.table_finished(&data.meta.name, data.total_count);
-            // In the folder's order: the tables before it are the selected ones before it.
-            let before = folder.tables[..big]
-                .iter()
-                .filter(|t| report.tables.iter().any(|d| d.table == t.meta.name))
-                .count();
-            report.tables.insert(
-                before,
-                TableDone {
-                    table: data.meta.name.clone(),
-                    rows: data.total_count,
-                },
-            );
-            Ok(report)
-        }
     }
 }
 
@@ -190,8 +167,6 @@ enum After {
     Widened(RestorePlan),
     /// Checked; the other tables are still to load.
     Checked(RestorePlan),
-    /// Checked, and the other tables loaded on the other connections, or how that failed.
-    Loaded(Result<RestoreReport>),
 }
 
 /// Whether the target holds no ledger and none of `tables`.
