@@ -2,7 +2,7 @@
 
 use std::collections::VecDeque;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use futures::TryStreamExt;
@@ -193,6 +193,7 @@ pub async fn backup_jobs(
         jobs: drivers.len(),
         next: Mutex::new(0),
         parts: Mutex::new(VecDeque::new()),
+        planning: AtomicUsize::new(0),
         stop: AtomicBool::new(false),
     };
     let results = run_jobs(drivers.iter_mut().collect(), |d| job(&mut **d, &shared)).await;
@@ -252,6 +253,10 @@ struct Shared<'a> {
     next: Mutex<usize>,
     /// Key ranges of large tables that a job split, for the other jobs to take first.
     parts: Mutex<VecDeque<(Arc<Split>, usize)>>,
+    /// Jobs finding out whether their table splits: until they know, a job out of tables
+    /// waits for parts instead of ending (it used to end while the large table was planned,
+    /// leaving that table to one job).
+    planning: AtomicUsize,
     /// A folder that cannot be written (disk full) stops every job: the next tables would
     /// fail the same way.
     stop: AtomicBool,
@@ -300,6 +305,10 @@ async fn job(
                     *n - 1
                 };
                 let Some(&i) = shared.todo.get(k) else {
+                    if shared.planning.load(Ordering::SeqCst) > 0 {
+                        tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+                        continue;
+                    }
                     return out;
                 };
                 match backup_table(driver, shared, i).await {
@@ -340,16 +349,20 @@ async fn backup_table(
         name: name.to_string(),
         columns,
     };
+    let planning = Planning::start(shared);
     let count = driver.count_rows(name).await?;
     let expected = opts.max_rows.map_or(count, |m| m.min(count));
     shared.progress.table_started(name, expected);
-    if let Some(split) = plan_split(driver, shared, i, &meta, expected).await? {
+    let split = plan_split(driver, shared, i, &meta, expected).await?;
+    if let Some(split) = split {
         shared.writer.table_dir(&meta)?;
         let split = Arc::new(split);
         lock(&shared.parts).extend((1..split.parts.len()).map(|k| (split.clone(), k)));
+        drop(planning);
         let r = read_part(driver, shared, &split, 0).await;
         return end_part(shared, &split, 0, r).transpose();
     }
+    drop(planning);
     let mut table = shared.writer.table(&meta, opts.page_size)?;
     let read = read_rows(
         driver,
@@ -363,6 +376,22 @@ async fn backup_table(
         return Err(changed(name, expected, read));
     }
     table.finish().map(Some)
+}
+
+/// Counts a job in [`Shared::planning`] while it lives.
+struct Planning<'a>(&'a AtomicUsize);
+
+impl<'a> Planning<'a> {
+    fn start(shared: &'a Shared<'_>) -> Self {
+        shared.planning.fetch_add(1, Ordering::SeqCst);
+        Planning(&shared.planning)
+    }
+}
+
+impl Drop for Planning<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 /// Key ranges for a table of `count` rows keyed by one integer column, one per job, each of
