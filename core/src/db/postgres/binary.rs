@@ -176,6 +176,8 @@ impl Layout {
         Layout::Binary(fields)
     }
 
+    // Only the driver asks; the dialect also builds without it.
+    #[cfg_attr(not(feature = "postgres"), allow(dead_code))]
     pub(crate) fn is_binary(&self) -> bool {
         matches!(self, Layout::Binary(_))
     }
@@ -197,27 +199,18 @@ impl Layout {
         while !rest.is_empty() {
             n += 1;
             let bad = |why: &str| format!("row {n} of the batch: {why}");
-            let count = usize::try_from(i16::from_be_bytes(
-                take(&mut rest, 2)
-                    .ok_or_else(|| bad("truncated"))?
-                    .try_into()
-                    .map_err(|_| bad("truncated"))?,
-            ))
-            .map_err(|_| bad("a negative field count"))?;
-            if count != columns.len() {
+            let count = take_array(&mut rest).map(i16::from_be_bytes);
+            if count.and_then(|c| usize::try_from(c).ok()) != Some(columns.len()) {
                 return Err(bad("another number of fields than the table has columns"));
             }
             if let Layout::Binary(_) = self {
-                out.extend_from_slice(&i16::try_from(count).unwrap_or(0).to_be_bytes());
+                out.extend_from_slice(&count.unwrap_or(0).to_be_bytes());
             }
             values.clear();
             for (i, c) in columns.iter().enumerate() {
-                let len = i32::from_be_bytes(
-                    take(&mut rest, 4)
-                        .ok_or_else(|| bad("truncated"))?
-                        .try_into()
-                        .map_err(|_| bad("truncated"))?,
-                );
+                let len = take_array(&mut rest)
+                    .map(i32::from_be_bytes)
+                    .ok_or_else(|| bad("truncated"))?;
                 let data = match usize::try_from(len) {
                     Ok(l) => Some(take(&mut rest, l).ok_or_else(|| bad("truncated"))?),
                     Err(_) => None,
@@ -225,21 +218,22 @@ impl Layout {
                 match self {
                     Layout::Binary(fields) => match (fields[i], data) {
                         (Field::Narrow(w), Some(d)) => {
-                            let v = i64::from_be_bytes(
-                                d.try_into().map_err(|_| bad("an integer not of 8 bytes"))?,
-                            );
-                            let bytes = v.to_be_bytes();
-                            if bytes[..8 - w]
-                                .iter()
-                                .any(|&b| b != if v < 0 { 0xff } else { 0 })
-                            {
-                                return Err(bad(&format!(
-                                    "{v} in `{}` does not fit its {}-byte column",
-                                    c.attribute_name, w
-                                )));
-                            }
+                            let v = d
+                                .try_into()
+                                .map(i64::from_be_bytes)
+                                .map_err(|_| bad("an integer not of 8 bytes"))?;
+                            let narrowed = match w {
+                                2 => i16::try_from(v).map(|x| x.to_be_bytes().to_vec()),
+                                _ => i32::try_from(v).map(|x| x.to_be_bytes().to_vec()),
+                            };
+                            let bytes = narrowed.map_err(|_| {
+                                bad(&format!(
+                                    "{v} in `{}` does not fit its {w}-byte column",
+                                    c.attribute_name
+                                ))
+                            })?;
                             out.extend_from_slice(&i32::try_from(w).unwrap_or(0).to_be_bytes());
-                            out.extend_from_slice(&bytes[8 - w..]);
+                            out.extend_from_slice(&bytes);
                         }
                         (_, Some(d)) => {
                             out.extend_from_slice(&len.to_be_bytes());
@@ -266,6 +260,10 @@ impl Layout {
         }
         Ok(())
     }
+}
+
+fn take_array<const N: usize>(rest: &mut &[u8]) -> Option<[u8; N]> {
+    take(rest, N).and_then(|b| b.try_into().ok())
 }
 
 fn take<'a>(rest: &mut &'a [u8], n: usize) -> Option<&'a [u8]> {
