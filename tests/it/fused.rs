@@ -4,8 +4,9 @@
 use std::path::Path;
 
 use sscms_core::adapter::HopOptions;
+use sscms_core::progress::Notes;
 use sscms_core::update::{UpdateOptions, update_fused};
-use sscms_core::{Progress, Registry, Target};
+use sscms_core::{Registry, Target};
 
 use crate::support::*;
 
@@ -32,16 +33,6 @@ fn files(dir: &Path) -> Vec<(String, Vec<u8>)> {
     }
     out.sort();
     out
-}
-
-/// The notes an update printed.
-#[derive(Default)]
-struct Notes(std::sync::Mutex<Vec<String>>);
-
-impl Progress for Notes {
-    fn note(&self, message: &str) {
-        self.0.lock().unwrap().push(message.to_string());
-    }
 }
 
 #[test]
@@ -82,7 +73,7 @@ fn every_table_pending_gives_the_hop_by_hop_output() {
                         fuse,
                     )
                     .unwrap_or_else(|e| panic!("{sample} --to {to}: {e}"));
-                    let again = notes.0.lock().unwrap().iter().any(|n| n.contains("again"));
+                    let again = notes.lines().iter().any(|n| n.contains("again"));
                     (serde_json::to_value(&report).unwrap(), files(&out), again)
                 };
                 let (fused_report, fused, again) = run("fused", Some(0));

@@ -353,8 +353,7 @@ async fn backup_table(
     let count = driver.count_rows(name).await?;
     let expected = opts.max_rows.map_or(count, |m| m.min(count));
     shared.progress.table_started(name, expected);
-    let split = plan_split(driver, shared, i, &meta, expected).await?;
-    if let Some(split) = split {
+    if let Some(split) = plan_split(driver, shared, i, &meta, expected).await? {
         shared.writer.table_dir(&meta)?;
         let split = Arc::new(split);
         lock(&shared.parts).extend((1..split.parts.len()).map(|k| (split.clone(), k)));

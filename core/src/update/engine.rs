@@ -617,7 +617,7 @@ mod tests {
     };
     use crate::backup::{BackupReader, BackupWriter};
     use crate::model::{Column, DataType, TableMeta};
-    use crate::progress::Progress;
+    use crate::progress::Notes;
     use crate::update::{UpdateOptions, update};
 
     const ROWS: u64 = 5000;
@@ -719,21 +719,12 @@ mod tests {
         std::thread::spawn(move || {
             let notes = Notes::default();
             let result = update(&registry(fail), &opts, &notes);
-            let _ = tx.send(result.map(|_| notes.0.into_inner().unwrap()));
+            let _ = tx.send(result.map(|_| notes.lines()));
         });
         let result = rx
             .recv_timeout(Duration::from_secs(120))
             .expect("the update finishes");
         (tmp, result)
-    }
-
-    #[derive(Default)]
-    struct Notes(std::sync::Mutex<Vec<String>>);
-
-    impl Progress for Notes {
-        fn note(&self, message: &str) {
-            self.0.lock().unwrap().push(message.to_string());
-        }
     }
 
     #[test]

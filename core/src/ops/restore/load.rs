@@ -541,9 +541,10 @@ impl Table<'_> {
                 feed.next += batch.rows();
                 (batch, from)
             };
-            let (sent, n) = match &batch {
-                Batch::Values(v) => (driver.insert_rows(self.target, v).await, batch.rows()),
-                Batch::Text(t, _) => (driver.insert_bulk_text(self.target, t).await, batch.rows()),
+            let n = batch.rows();
+            let sent = match &batch {
+                Batch::Values(v) => driver.insert_rows(self.target, v).await,
+                Batch::Text(t, _) => driver.insert_bulk_text(self.target, t).await,
             };
             let rows = from + n;
             let failed = |e| {
