@@ -196,6 +196,114 @@ async fn postgres_catalog_and_exact_values() {
     catalog_and_exact_values(Kind::Postgres, "servers::postgres_catalog_and_exact_values").await;
 }
 
+/// Backup writes each value from the wire (`read_json`) exactly as encoding the value
+/// `stream_rows` reads gives it, for every table and every native type, nulls included.
+async fn json_rows_are_the_values_read(kind: Kind, test: &str) {
+    use futures::TryStreamExt;
+    use sscms_core::backup::JsonRows;
+    let Some(db) = TestDb::create(kind, test).await else {
+        return;
+    };
+    rich(&db, 300).await;
+    db.exec(match kind {
+        Kind::MySql => {
+            "CREATE TABLE native (Id int PRIMARY KEY, U int unsigned, BU bigint unsigned,
+                F float, D double, T time(3), B bit(8), Bl blob, Y year, J json,
+                E enum('a','b'), Dt date, Ts timestamp(6) NULL, Dc decimal(10,3),
+                Bo tinyint(1), Ti tinyint, Txt text, N int) DEFAULT CHARSET=utf8mb4;
+            INSERT INTO native VALUES (1, 4294967295, 18446744073709551615, 1.5, 0.1,
+                '-12:30:00.125', b'10100101', x'00ff10', 2024, '{\"a\": [1, \"中\"]}', 'b',
+                '2024-02-29', '2024-01-02 03:04:05.123456', -1234567.891, 1, -5,
+                'tab\t \"q\" \\\\ 😀 中文', NULL),
+                (2, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+                NULL, NULL, NULL, '', 0)"
+        }
+        _ => {
+            r#"CREATE TABLE native ("Id" int4 PRIMARY KEY, "S" int2, "B" int8, "F" float4,
+                "D" float8, "By" bytea, "T" time, "Dt" date, "Ts" timestamp, "Tz" timestamptz,
+                "U" uuid, "J" jsonb, "N" numeric, "Bo" bool, "Txt" text, "Ch" char(3));
+            INSERT INTO native VALUES (1, -32768, 9223372036854775807, 1.5, 0.1, '\x00ff10',
+                '12:30:00.125', '2024-02-29', '2024-01-02 03:04:05.123456',
+                '2024-01-02 03:04:05+02', 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11',
+                '{"a": [1, "中"]}', 123456789012345678901234567890.123, true,
+                E'tab\t "q" \\ 😀 中文', 'ab'),
+                (2, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+                NULL, '', NULL)"#
+        }
+    })
+    .await;
+    let config = DatabaseConfig {
+        database_type: match kind {
+            Kind::MySql => DatabaseType::MySql,
+            _ => DatabaseType::PostgreSql,
+        },
+        connection_string: db.url(),
+        base_dir: ".".into(),
+        source: ConfigSource::Flag,
+    };
+    let mut driver = connect(&config, Access::ReadOnly).await.unwrap();
+    let mut checked = 0;
+    for name in driver.list_tables().await.unwrap() {
+        let columns = driver.columns(&name).await.unwrap();
+        let meta = sscms_core::TableMeta { name, columns };
+        let values: Vec<Vec<serde_json::Value>> = driver
+            .stream_rows(&meta, Select::all())
+            .try_collect()
+            .await
+            .unwrap();
+        let mut written: Vec<Vec<Vec<u8>>> = Vec::new();
+        driver
+            .read_json(&meta, Select::all(), &mut |b| {
+                written.extend((0..b.len()).map(|i| b.row(i).map(<[u8]>::to_vec).collect()));
+                Ok(())
+            })
+            .await
+            .unwrap();
+        let expected: Vec<Vec<Vec<u8>>> = values
+            .iter()
+            .map(|row| {
+                let mut one = JsonRows::new(row.len());
+                for v in row {
+                    one.push_value(v);
+                }
+                one.row(0).map(<[u8]>::to_vec).collect()
+            })
+            .collect();
+        assert_eq!(written.len(), expected.len(), "rows of `{}`", meta.name);
+        for (i, (w, e)) in written.iter().zip(&expected).enumerate() {
+            assert_eq!(
+                w.iter()
+                    .map(|v| String::from_utf8_lossy(v))
+                    .collect::<Vec<_>>(),
+                e.iter()
+                    .map(|v| String::from_utf8_lossy(v))
+                    .collect::<Vec<_>>(),
+                "`{}` row {i}",
+                meta.name
+            );
+        }
+        checked += written.len();
+    }
+    // `rich`'s 300 big rows and the rest: more than one batch was compared.
+    assert!(checked > 300, "{checked} rows compared");
+    driver.close().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn mysql_json_rows_are_the_values_read() {
+    json_rows_are_the_values_read(Kind::MySql, "servers::mysql_json_rows_are_the_values_read")
+        .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn postgres_json_rows_are_the_values_read() {
+    json_rows_are_the_values_read(
+        Kind::Postgres,
+        "servers::postgres_json_rows_are_the_values_read",
+    )
+    .await;
+}
+
 /// Rows committed by others after a backup starts are not in it, and it cannot write.
 async fn backup_reads_one_snapshot(kind: Kind, test: &str) {
     let Some(db) = TestDb::create(kind, test).await else {

@@ -38,6 +38,7 @@
 //! siteserver_Site/1.json     [{"id":1,"siteName":"主站"}]
 //! ```
 
+mod json_rows;
 mod layout;
 mod metadata;
 mod pages;
@@ -45,6 +46,7 @@ mod reader;
 mod rows;
 mod writer;
 
+pub use json_rows::JsonRows;
 pub use metadata::{Journal, Manifest, ManifestFile, ManifestTable, TableData};
 pub(crate) use metadata::{metadata_json, parse_metadata};
 pub use reader::{BackupReader, RowKeys};

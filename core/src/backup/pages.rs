@@ -5,7 +5,7 @@
 use std::fs::File;
 use std::io::Write;
 use std::path::PathBuf;
-use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+use std::sync::mpsc::{Receiver, Sender, SyncSender, channel, sync_channel};
 use std::thread::JoinHandle;
 
 use sha2::{Digest, Sha256};
@@ -17,6 +17,8 @@ use crate::error::{Error, Result};
 /// memory a table's pages take, whatever the size of their rows.
 pub(super) const PIECE_BYTES: usize = 1 << 20;
 const QUEUED: usize = 4;
+/// A piece's buffer: room for a row that crosses [`PIECE_BYTES`].
+const PIECE_CAPACITY: usize = PIECE_BYTES + PIECE_BYTES / 4;
 
 enum Piece {
     /// Starts a page file.
@@ -32,16 +34,28 @@ enum Piece {
 /// The writing thread of one table's pages.
 pub(super) struct PageSink {
     tx: Option<SyncSender<Piece>>,
+    /// Written buffers coming back: a fresh megabyte for every piece cost a page fault per
+    /// 4 KB of it, since the allocator hands freed memory back to the OS at once.
+    spare: Receiver<Vec<u8>>,
     thread: Option<JoinHandle<Result<Vec<ManifestFile>>>>,
 }
 
 impl PageSink {
     pub(super) fn start() -> Self {
         let (tx, rx) = sync_channel(QUEUED);
+        let (back, spare) = channel();
         PageSink {
             tx: Some(tx),
-            thread: Some(std::thread::spawn(move || write_pages(&rx))),
+            spare,
+            thread: Some(std::thread::spawn(move || write_pages(&rx, &back))),
         }
+    }
+
+    /// An empty buffer for the next piece, a written one when there is one.
+    pub(super) fn buffer(&self) -> Vec<u8> {
+        self.spare
+            .try_recv()
+            .unwrap_or_else(|_| Vec::with_capacity(PIECE_CAPACITY))
     }
 
     pub(super) fn open(&mut self, name: String, path: PathBuf) -> Result<()> {
@@ -93,7 +107,7 @@ impl Drop for PageSink {
     }
 }
 
-fn write_pages(rx: &Receiver<Piece>) -> Result<Vec<ManifestFile>> {
+fn write_pages(rx: &Receiver<Piece>, back: &Sender<Vec<u8>>) -> Result<Vec<ManifestFile>> {
     let mut files = Vec::new();
     let mut page: Option<(String, PathBuf, File, Sha256)> = None;
     for piece in rx {
@@ -102,9 +116,14 @@ fn write_pages(rx: &Receiver<Piece>) -> Result<Vec<ManifestFile>> {
                 let file = File::create(&path).map_err(|e| Error::io(&path, e))?;
                 page = Some((name, path, file, Sha256::new()));
             }
-            (Piece::Data(bytes), Some((_, path, file, hash))) => {
+            (Piece::Data(mut bytes), Some((_, path, file, hash))) => {
                 file.write_all(&bytes).map_err(|e| Error::io(&*path, e))?;
                 hash.update(&bytes);
+                // At most the pieces in flight come back; a grown one is let go.
+                if bytes.capacity() <= PIECE_CAPACITY {
+                    bytes.clear();
+                    let _ = back.send(bytes);
+                }
             }
             (Piece::Close, Some(_)) => {
                 let Some((name, path, file, hash)) = page.take() else {

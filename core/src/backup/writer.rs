@@ -352,6 +352,23 @@ pub struct TableWriter {
 impl TableWriter {
     /// Appends one row, given in column order.
     pub fn push(&mut self, values: &[Value]) -> Result<()> {
+        // The keys are lent out while the page, also ours, is written.
+        let keys = std::mem::take(&mut self.keys);
+        let pushed = self.push_with(|buf| write_row(buf, &keys, values));
+        self.keys = keys;
+        pushed
+    }
+
+    /// Appends one row given as its values' JSON text, in column order (see
+    /// [`JsonRows::row`](super::JsonRows::row)).
+    pub fn push_json<'v>(&mut self, values: impl Iterator<Item = &'v [u8]>) -> Result<()> {
+        let keys = std::mem::take(&mut self.keys);
+        let pushed = self.push_with(|buf| write_json_row(buf, &keys, values));
+        self.keys = keys;
+        pushed
+    }
+
+    fn push_with(&mut self, write: impl FnOnce(&mut Vec<u8>)) -> Result<()> {
         let page = match self.page.as_mut() {
             Some(page) => page,
             None => {
@@ -359,7 +376,7 @@ impl TableWriter {
                 let name = format!("{}.json", self.pages);
                 let path = self.dir.join(&name);
                 self.sink.open(name, path)?;
-                let mut buf = Vec::with_capacity(PIECE_BYTES + PIECE_BYTES / 4);
+                let mut buf = self.sink.buffer();
                 buf.push(b'[');
                 self.page.insert(Page { buf, rows: 0 })
             }
@@ -367,16 +384,13 @@ impl TableWriter {
         if page.rows > 0 {
             page.buf.push(b',');
         }
-        write_row(&mut page.buf, &self.keys, values);
+        write(&mut page.buf);
         page.rows += 1;
         self.total += 1;
         if page.rows >= self.page_size {
             self.close_page()?;
         } else if page.buf.len() >= PIECE_BYTES {
-            let full = std::mem::replace(
-                &mut page.buf,
-                Vec::with_capacity(PIECE_BYTES + PIECE_BYTES / 4),
-            );
+            let full = std::mem::replace(&mut page.buf, self.sink.buffer());
             self.sink.data(full)?;
         }
         Ok(())
@@ -430,6 +444,19 @@ fn table_entry(
         files,
         metadata_sha256: Some(sha),
     })
+}
+
+fn write_json_row<'v>(out: &mut Vec<u8>, keys: &[String], values: impl Iterator<Item = &'v [u8]>) {
+    out.push(b'{');
+    for (i, (k, v)) in keys.iter().zip(values).enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(k.as_bytes());
+        out.push(b':');
+        out.extend_from_slice(v);
+    }
+    out.push(b'}');
 }
 
 fn write_row(out: &mut Vec<u8>, keys: &[String], values: &[Value]) {

@@ -4,9 +4,11 @@
 //! restore loops live once in [`crate::ops`].
 
 use async_trait::async_trait;
+use futures::TryStreamExt;
 use futures::stream::BoxStream;
 use serde_json::Value;
 
+use crate::backup::JsonRows;
 use crate::config::DatabaseType;
 use crate::db::dialect::Dialect;
 use crate::db::schema::Select;
@@ -75,6 +77,41 @@ pub trait DatabaseDriver: Send {
         table: &'a TableMeta,
         select: Select,
     ) -> BoxStream<'a, Result<Vec<Value>>>;
+
+    /// Reads the rows [`DatabaseDriver::stream_rows`] gives and hands them to `sink` in
+    /// batches already written as the folder's JSON values, for a backup. The default encodes
+    /// `stream_rows`' values; the server drivers write them from the wire instead, which saves
+    /// a `Value` per column. One batch's memory serves every batch: a fresh one each time cost
+    /// page faults and TLB flushes as the allocator handed it back to the OS.
+    async fn read_json(
+        &mut self,
+        table: &TableMeta,
+        select: Select,
+        sink: &mut (dyn for<'b> FnMut(&'b JsonRows) -> Result<()> + Send),
+    ) -> Result<()> {
+        let columns = table.columns.len();
+        let mut rows = self.stream_rows(table, select);
+        let mut batch = JsonRows::new(columns);
+        while let Some(values) = rows.try_next().await? {
+            if values.len() != columns {
+                return Err(Error::table(
+                    &table.name,
+                    format!("a row of {} values for {columns} columns", values.len()),
+                ));
+            }
+            for v in &values {
+                batch.push_value(v);
+            }
+            if !batch.needs_more() {
+                sink(&batch)?;
+                batch.clear();
+            }
+        }
+        if !batch.is_empty() {
+            sink(&batch)?;
+        }
+        Ok(())
+    }
 
     /// Runs one statement that returns no rows.
     async fn execute(&mut self, sql: &str) -> Result<()>;

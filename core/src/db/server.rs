@@ -4,6 +4,7 @@
 use base64::Engine as _;
 use serde_json::Value;
 
+use crate::backup::JsonRows;
 use crate::config::ServerAddress;
 use crate::error::{Error, Result};
 use crate::model::DataType;
@@ -94,6 +95,25 @@ pub(crate) fn int_json(dt: DataType, i: i64) -> Value {
         DataType::Boolean if i == 0 || i == 1 => Value::Bool(i == 1),
         DataType::Decimal => decimal_json(&i.to_string()).unwrap_or(Value::from(i)),
         _ => Value::from(i),
+    }
+}
+
+/// Writes [`int_json`]'s value without building it.
+pub(crate) fn push_int(rows: &mut JsonRows, dt: DataType, i: i64) {
+    match dt {
+        DataType::Boolean | DataType::Decimal => rows.push_value(&int_json(dt, i)),
+        _ => rows.push_int(i),
+    }
+}
+
+/// Writes [`text_json`]'s value without building it: the usual text column is escaped
+/// straight from the driver's buffer.
+pub(crate) fn push_text(rows: &mut JsonRows, dt: DataType, s: &str) {
+    match dt {
+        DataType::DateTime | DataType::Decimal | DataType::Boolean => {
+            rows.push_value(&text_json(dt, s.to_string()));
+        }
+        _ => rows.push_str(s),
     }
 }
 

@@ -515,21 +515,24 @@ async fn read_rows(
     select: Select,
 ) -> Result<u64> {
     let page_size = shared.opts.page_size as u64;
-    let mut rows = driver.stream_rows(meta, select);
     let (mut read, mut pending) = (0u64, 0u64);
-    while let Some(values) = rows.try_next().await? {
-        table.push(&values)?;
-        read += 1;
-        if read % page_size == 0 {
-            fault("backup-page");
-        }
-        pending += 1;
-        if pending == 1000 {
-            shared.progress.rows_done(&meta.name, pending);
-            pending = 0;
-        }
-    }
-    drop(rows);
+    driver
+        .read_json(meta, select, &mut |batch| {
+            for i in 0..batch.len() {
+                table.push_json(batch.row(i))?;
+                read += 1;
+                if read % page_size == 0 {
+                    fault("backup-page");
+                }
+                pending += 1;
+                if pending == 1000 {
+                    shared.progress.rows_done(&meta.name, pending);
+                    pending = 0;
+                }
+            }
+            Ok(())
+        })
+        .await?;
     shared.progress.rows_done(&meta.name, pending);
     Ok(read)
 }

@@ -10,14 +10,17 @@ use serde_json::Value;
 use sqlx::mysql::{
     MySqlConnectOptions, MySqlConnection, MySqlDatabaseError, MySqlRow, MySqlSslMode, MySqlValueRef,
 };
-use sqlx::{AssertSqlSafe, Connection, Decode, MySql, Row as _, TypeInfo, ValueRef};
+use sqlx::{AssertSqlSafe, Column as _, Connection, Decode, MySql, Row as _, TypeInfo, ValueRef};
 
+use crate::backup::JsonRows;
 use crate::config::{DatabaseConfig, DatabaseType};
 use crate::db::dialect::Dialect;
 use crate::db::driver::{Access, DatabaseDriver, MAX_BATCH_BYTES};
 use crate::db::mysql::dialect;
 use crate::db::schema::Select;
-use crate::db::server::{Endpoint, bytes_json, f32_json, int_json, text_json, utf8};
+use crate::db::server::{
+    Endpoint, bytes_json, f32_json, int_json, push_int, push_text, text_json, utf8,
+};
 use crate::error::{Error, Result};
 use crate::model::{Column, DataType, TableMeta};
 use crate::value::{SqlValue, float_json, format_datetime};
@@ -214,32 +217,74 @@ fn binary_datetime(buf: &[u8]) -> Option<chrono::NaiveDateTime> {
     date.and_hms_micro_opt(h, m, s, micros)
 }
 
-fn read_value(dt: DataType, v: MySqlValueRef<'_>) -> std::result::Result<Value, sqlx::Error> {
+/// How a result column's values decode, from its type's name: found once per column.
+#[derive(Clone, Copy)]
+enum Kind {
+    Int,
+    Unsigned,
+    Float,
+    Double,
+    DateTime,
+    Time,
+    Bit,
+    Bytes,
+    /// DECIMAL comes as text, exact; so do the character types, ENUM, SET and JSON.
+    Text,
+}
+
+impl Kind {
+    fn of(type_name: &str) -> Kind {
+        match type_name {
+            "BOOLEAN" | "TINYINT" | "SMALLINT" | "MEDIUMINT" | "INT" | "BIGINT" | "YEAR" => {
+                Kind::Int
+            }
+            "TINYINT UNSIGNED" | "SMALLINT UNSIGNED" | "MEDIUMINT UNSIGNED" | "INT UNSIGNED"
+            | "BIGINT UNSIGNED" => Kind::Unsigned,
+            "FLOAT" => Kind::Float,
+            "DOUBLE" => Kind::Double,
+            "DATETIME" | "TIMESTAMP" | "DATE" => Kind::DateTime,
+            "TIME" => Kind::Time,
+            "BIT" => Kind::Bit,
+            "BINARY" | "VARBINARY" | "TINYBLOB" | "BLOB" | "MEDIUMBLOB" | "LONGBLOB"
+            | "GEOMETRY" => Kind::Bytes,
+            _ => Kind::Text,
+        }
+    }
+
+    fn of_row(row: &MySqlRow) -> Vec<Kind> {
+        row.columns()
+            .iter()
+            .map(|c| Kind::of(c.type_info().name()))
+            .collect()
+    }
+}
+
+fn read_value(
+    kind: Kind,
+    dt: DataType,
+    v: MySqlValueRef<'_>,
+) -> std::result::Result<Value, sqlx::Error> {
     if v.is_null() {
         return Ok(Value::Null);
     }
     let decode = sqlx::Error::Decode;
-    let type_info = v.type_info();
-    Ok(match type_info.name() {
-        "BOOLEAN" | "TINYINT" | "SMALLINT" | "MEDIUMINT" | "INT" | "BIGINT" | "YEAR" => {
-            int_json(dt, <i64 as Decode<MySql>>::decode(v).map_err(decode)?)
-        }
-        "TINYINT UNSIGNED" | "SMALLINT UNSIGNED" | "MEDIUMINT UNSIGNED" | "INT UNSIGNED"
-        | "BIGINT UNSIGNED" => {
+    Ok(match kind {
+        Kind::Int => int_json(dt, <i64 as Decode<MySql>>::decode(v).map_err(decode)?),
+        Kind::Unsigned => {
             let u = <u64 as Decode<MySql>>::decode(v).map_err(decode)?;
             i64::try_from(u).map_or(Value::from(u), |i| int_json(dt, i))
         }
-        "FLOAT" => f32_json(<f32 as Decode<MySql>>::decode(v).map_err(decode)?),
-        "DOUBLE" => float_json(<f64 as Decode<MySql>>::decode(v).map_err(decode)?),
-        "DATETIME" | "TIMESTAMP" | "DATE" => {
+        Kind::Float => f32_json(<f32 as Decode<MySql>>::decode(v).map_err(decode)?),
+        Kind::Double => float_json(<f64 as Decode<MySql>>::decode(v).map_err(decode)?),
+        Kind::DateTime => {
             let b = <&[u8] as Decode<MySql>>::decode(v).map_err(decode)?;
             binary_datetime(b).map_or(Value::Null, |d| Value::String(format_datetime(&d)))
         }
-        "TIME" => {
+        Kind::Time => {
             let t = <sqlx::mysql::types::MySqlTime as Decode<MySql>>::decode(v).map_err(decode)?;
             Value::String(t.to_string())
         }
-        "BIT" => {
+        Kind::Bit => {
             let b = <&[u8] as Decode<MySql>>::decode(v).map_err(decode)?;
             let n = b.iter().fold(0u64, |n, byte| (n << 8) | u64::from(*byte));
             match dt {
@@ -247,22 +292,48 @@ fn read_value(dt: DataType, v: MySqlValueRef<'_>) -> std::result::Result<Value, 
                 _ => Value::from(n),
             }
         }
-        "BINARY" | "VARBINARY" | "TINYBLOB" | "BLOB" | "MEDIUMBLOB" | "LONGBLOB" | "GEOMETRY" => {
-            bytes_json(<&[u8] as Decode<MySql>>::decode(v).map_err(decode)?)
-        }
-        // DECIMAL comes as text, exact; so do the character types, ENUM, SET and JSON.
-        _ => text_json(
+        Kind::Bytes => bytes_json(<&[u8] as Decode<MySql>>::decode(v).map_err(decode)?),
+        Kind::Text => text_json(
             dt,
             utf8(<&[u8] as Decode<MySql>>::decode(v).map_err(decode)?)?.to_string(),
         ),
     })
 }
 
-fn read_row(row: &MySqlRow, types: &[DataType]) -> std::result::Result<Vec<Value>, sqlx::Error> {
+/// Writes what [`read_value`] gives; integers and text without a `Value` in between.
+fn push_json(
+    out: &mut JsonRows,
+    kind: Kind,
+    dt: DataType,
+    v: MySqlValueRef<'_>,
+) -> std::result::Result<(), sqlx::Error> {
+    if v.is_null() {
+        out.push_null();
+        return Ok(());
+    }
+    let decode = sqlx::Error::Decode;
+    match kind {
+        Kind::Int => push_int(out, dt, <i64 as Decode<MySql>>::decode(v).map_err(decode)?),
+        Kind::Text => push_text(
+            out,
+            dt,
+            utf8(<&[u8] as Decode<MySql>>::decode(v).map_err(decode)?)?,
+        ),
+        _ => out.push_value(&read_value(kind, dt, v)?),
+    }
+    Ok(())
+}
+
+fn read_row(
+    row: &MySqlRow,
+    kinds: &[Kind],
+    types: &[DataType],
+) -> std::result::Result<Vec<Value>, sqlx::Error> {
     types
         .iter()
+        .zip(kinds)
         .enumerate()
-        .map(|(i, dt)| read_value(*dt, row.try_get_raw(i)?))
+        .map(|(i, (dt, kind))| read_value(*kind, *dt, row.try_get_raw(i)?))
         .collect()
 }
 
@@ -412,10 +483,47 @@ impl DatabaseDriver for MySqlDriver {
             // Not `persistent(false)`: the COM_STMT_CLOSE that follows gets no reply, so the
             // next command waits for a delayed ACK (~40 ms per table; sqlx sets no TCP_NODELAY).
             let mut rows = sqlx::query(AssertSqlSafe(sql)).fetch(&mut self.conn);
+            let mut kinds = Vec::new();
             while let Some(row) = rows.try_next().await.map_err(|e| Error::db(&context, e))? {
-                yield read_row(&row, &types).map_err(|e| Error::db(&context, e))?;
+                if kinds.is_empty() {
+                    kinds = Kind::of_row(&row);
+                }
+                yield read_row(&row, &kinds, &types).map_err(|e| Error::db(&context, e))?;
             }
         })
+    }
+
+    async fn read_json(
+        &mut self,
+        table: &TableMeta,
+        select: Select,
+        sink: &mut (dyn for<'b> FnMut(&'b JsonRows) -> Result<()> + Send),
+    ) -> Result<()> {
+        let sql = Dialect::MySql.select_all(table, None, select);
+        let types: Vec<DataType> = table.columns.iter().map(|c| c.data_type).collect();
+        let context = self.context(&format!("reading `{}`", table.name));
+        // As `stream_rows` reads them.
+        let mut rows = sqlx::query(AssertSqlSafe(sql)).fetch(&mut self.conn);
+        let mut kinds = Vec::new();
+        let mut batch = JsonRows::new(types.len());
+        while let Some(row) = rows.try_next().await.map_err(|e| Error::db(&context, e))? {
+            if kinds.is_empty() {
+                kinds = Kind::of_row(&row);
+            }
+            for (i, (dt, kind)) in types.iter().zip(&kinds).enumerate() {
+                row.try_get_raw(i)
+                    .and_then(|v| push_json(&mut batch, *kind, *dt, v))
+                    .map_err(|e| Error::db(&context, e))?;
+            }
+            if !batch.needs_more() {
+                sink(&batch)?;
+                batch.clear();
+            }
+        }
+        if !batch.is_empty() {
+            sink(&batch)?;
+        }
+        Ok(())
     }
 
     async fn execute(&mut self, sql: &str) -> Result<()> {

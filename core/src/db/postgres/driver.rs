@@ -10,14 +10,19 @@ use futures::TryStreamExt;
 use futures::stream::BoxStream;
 use serde_json::Value;
 use sqlx::postgres::{PgConnectOptions, PgConnection, PgRow, PgSslMode, PgValueRef};
-use sqlx::{AssertSqlSafe, Connection, Decode, Postgres, Row as _, TypeInfo, ValueRef};
+use sqlx::{
+    AssertSqlSafe, Column as _, Connection, Decode, Postgres, Row as _, TypeInfo, ValueRef,
+};
 
+use crate::backup::JsonRows;
 use crate::config::{DatabaseConfig, DatabaseType};
 use crate::db::dialect::Dialect;
 use crate::db::driver::{Access, DatabaseDriver};
 use crate::db::postgres::{binary, dialect};
 use crate::db::schema::Select;
-use crate::db::server::{Endpoint, bytes_json, f32_json, int_json, text_json, utf8};
+use crate::db::server::{
+    Endpoint, bytes_json, f32_json, int_json, push_int, push_text, text_json, utf8,
+};
 use crate::error::{Error, Result};
 use crate::model::{Column, DataType, TableMeta};
 use crate::value::{SqlValue, float_json};
@@ -66,6 +71,25 @@ WHERE n.nspname = $1 AND c.relname = $2 AND a.attnum > 0 AND NOT a.attisdropped
 ORDER BY a.attnum";
 
 impl PgDriver {
+    /// The SELECT of `select`'s rows, each column in the form its values are read in.
+    async fn select_sql(&mut self, table: &TableMeta, select: Select) -> Result<String> {
+        let catalog = self.catalog(&table.name).await?;
+        let exprs: Vec<String> = table
+            .columns
+            .iter()
+            .map(|c| {
+                let quoted = Dialect::Postgres.quote(&c.attribute_name);
+                let own = catalog
+                    .iter()
+                    .find(|k| k.name == c.attribute_name)
+                    .map_or("", |k| k.own_type.as_str());
+                select_expr(own, &quoted)
+            })
+            .collect();
+        // A table with no key is read in physical order; no ORDER BY, no sort.
+        Ok(Dialect::Postgres.select_exprs(table, &exprs, None, select))
+    }
+
     pub(crate) async fn connect(config: &DatabaseConfig, access: Access) -> Result<Self> {
         let addr = config.server()?;
         let endpoint = Endpoint::new("PostgreSQL", &addr, DEFAULT_PORT)?;
@@ -262,38 +286,112 @@ fn select_expr(own_type: &str, quoted: &str) -> String {
     }
 }
 
-fn read_value(dt: DataType, v: PgValueRef<'_>) -> std::result::Result<Value, sqlx::Error> {
+/// How a result column's values decode, from its type's name: found once per column.
+#[derive(Clone, Copy)]
+enum Kind {
+    Bool,
+    Int2,
+    Int4,
+    Int8,
+    Float4,
+    Float8,
+    Bytes,
+    Text,
+}
+
+impl Kind {
+    fn of(type_name: &str) -> Kind {
+        match type_name {
+            "BOOL" => Kind::Bool,
+            "INT2" => Kind::Int2,
+            "INT4" => Kind::Int4,
+            "INT8" => Kind::Int8,
+            "FLOAT4" => Kind::Float4,
+            "FLOAT8" => Kind::Float8,
+            "BYTEA" => Kind::Bytes,
+            _ => Kind::Text,
+        }
+    }
+
+    fn of_row(row: &PgRow) -> Vec<Kind> {
+        row.columns()
+            .iter()
+            .map(|c| Kind::of(c.type_info().name()))
+            .collect()
+    }
+}
+
+/// An integer column's value.
+fn int_value(kind: Kind, v: PgValueRef<'_>) -> std::result::Result<Option<i64>, sqlx::Error> {
+    let decode = sqlx::Error::Decode;
+    Ok(Some(match kind {
+        Kind::Int2 => i64::from(<i16 as Decode<Postgres>>::decode(v).map_err(decode)?),
+        Kind::Int4 => i64::from(<i32 as Decode<Postgres>>::decode(v).map_err(decode)?),
+        Kind::Int8 => <i64 as Decode<Postgres>>::decode(v).map_err(decode)?,
+        _ => return Ok(None),
+    }))
+}
+
+fn read_value(
+    kind: Kind,
+    dt: DataType,
+    v: PgValueRef<'_>,
+) -> std::result::Result<Value, sqlx::Error> {
     if v.is_null() {
         return Ok(Value::Null);
     }
     let decode = sqlx::Error::Decode;
-    let type_info = v.type_info();
-    Ok(match type_info.name() {
-        "BOOL" => Value::Bool(<bool as Decode<Postgres>>::decode(v).map_err(decode)?),
-        "INT2" => int_json(
-            dt,
-            i64::from(<i16 as Decode<Postgres>>::decode(v).map_err(decode)?),
-        ),
-        "INT4" => int_json(
-            dt,
-            i64::from(<i32 as Decode<Postgres>>::decode(v).map_err(decode)?),
-        ),
-        "INT8" => int_json(dt, <i64 as Decode<Postgres>>::decode(v).map_err(decode)?),
-        "FLOAT4" => f32_json(<f32 as Decode<Postgres>>::decode(v).map_err(decode)?),
-        "FLOAT8" => float_json(<f64 as Decode<Postgres>>::decode(v).map_err(decode)?),
-        "BYTEA" => bytes_json(<&[u8] as Decode<Postgres>>::decode(v).map_err(decode)?),
-        _ => text_json(
+    Ok(match kind {
+        Kind::Bool => Value::Bool(<bool as Decode<Postgres>>::decode(v).map_err(decode)?),
+        Kind::Int2 | Kind::Int4 | Kind::Int8 => {
+            int_value(kind, v)?.map_or(Value::Null, |i| int_json(dt, i))
+        }
+        Kind::Float4 => f32_json(<f32 as Decode<Postgres>>::decode(v).map_err(decode)?),
+        Kind::Float8 => float_json(<f64 as Decode<Postgres>>::decode(v).map_err(decode)?),
+        Kind::Bytes => bytes_json(<&[u8] as Decode<Postgres>>::decode(v).map_err(decode)?),
+        Kind::Text => text_json(
             dt,
             utf8(<&[u8] as Decode<Postgres>>::decode(v).map_err(decode)?)?.to_string(),
         ),
     })
 }
 
-fn read_row(row: &PgRow, types: &[DataType]) -> std::result::Result<Vec<Value>, sqlx::Error> {
+/// Writes what [`read_value`] gives; integers and text without a `Value` in between.
+fn push_json(
+    out: &mut JsonRows,
+    kind: Kind,
+    dt: DataType,
+    v: PgValueRef<'_>,
+) -> std::result::Result<(), sqlx::Error> {
+    if v.is_null() {
+        out.push_null();
+        return Ok(());
+    }
+    match kind {
+        Kind::Int2 | Kind::Int4 | Kind::Int8 => match int_value(kind, v)? {
+            Some(i) => push_int(out, dt, i),
+            None => out.push_null(),
+        },
+        Kind::Text => push_text(
+            out,
+            dt,
+            utf8(<&[u8] as Decode<Postgres>>::decode(v).map_err(sqlx::Error::Decode)?)?,
+        ),
+        _ => out.push_value(&read_value(kind, dt, v)?),
+    }
+    Ok(())
+}
+
+fn read_row(
+    row: &PgRow,
+    kinds: &[Kind],
+    types: &[DataType],
+) -> std::result::Result<Vec<Value>, sqlx::Error> {
     types
         .iter()
+        .zip(kinds)
         .enumerate()
-        .map(|(i, dt)| read_value(*dt, row.try_get_raw(i)?))
+        .map(|(i, (dt, kind))| read_value(*kind, *dt, row.try_get_raw(i)?))
         .collect()
 }
 
@@ -446,28 +544,53 @@ impl DatabaseDriver for PgDriver {
         let types: Vec<DataType> = table.columns.iter().map(|c| c.data_type).collect();
         let context = self.context(&format!("reading `{}`", table.name));
         Box::pin(async_stream::try_stream! {
-            let catalog = self.catalog(&table.name).await?;
-            let exprs: Vec<String> = table
-                .columns
-                .iter()
-                .map(|c| {
-                    let quoted = Dialect::Postgres.quote(&c.attribute_name);
-                    let own = catalog
-                        .iter()
-                        .find(|k| k.name == c.attribute_name)
-                        .map_or("", |k| k.own_type.as_str());
-                    select_expr(own, &quoted)
-                })
-                .collect();
-            // A table with no key is read in physical order; no ORDER BY, no sort.
-            let sql = Dialect::Postgres.select_exprs(table, &exprs, None, select);
+            let sql = self.select_sql(table, select).await?;
             let mut rows = sqlx::query(AssertSqlSafe(sql))
                 .persistent(false)
                 .fetch(&mut self.conn);
+            let mut kinds = Vec::new();
             while let Some(row) = rows.try_next().await.map_err(|e| Error::db(&context, e))? {
-                yield read_row(&row, &types).map_err(|e| Error::db(&context, e))?;
+                if kinds.is_empty() {
+                    kinds = Kind::of_row(&row);
+                }
+                yield read_row(&row, &kinds, &types).map_err(|e| Error::db(&context, e))?;
             }
         })
+    }
+
+    async fn read_json(
+        &mut self,
+        table: &TableMeta,
+        select: Select,
+        sink: &mut (dyn for<'b> FnMut(&'b JsonRows) -> Result<()> + Send),
+    ) -> Result<()> {
+        let types: Vec<DataType> = table.columns.iter().map(|c| c.data_type).collect();
+        let context = self.context(&format!("reading `{}`", table.name));
+        // As `stream_rows` reads them.
+        let sql = self.select_sql(table, select).await?;
+        let mut rows = sqlx::query(AssertSqlSafe(sql))
+            .persistent(false)
+            .fetch(&mut self.conn);
+        let mut kinds = Vec::new();
+        let mut batch = JsonRows::new(types.len());
+        while let Some(row) = rows.try_next().await.map_err(|e| Error::db(&context, e))? {
+            if kinds.is_empty() {
+                kinds = Kind::of_row(&row);
+            }
+            for (i, (dt, kind)) in types.iter().zip(&kinds).enumerate() {
+                row.try_get_raw(i)
+                    .and_then(|v| push_json(&mut batch, *kind, *dt, v))
+                    .map_err(|e| Error::db(&context, e))?;
+            }
+            if !batch.needs_more() {
+                sink(&batch)?;
+                batch.clear();
+            }
+        }
+        if !batch.is_empty() {
+            sink(&batch)?;
+        }
+        Ok(())
     }
 
     async fn execute(&mut self, sql: &str) -> Result<()> {
