@@ -121,7 +121,11 @@ impl Settings {
     /// `=` in a segment. A string in the JSON form ([`is_json_form`]) is read by these same rules,
     /// as 3.6–5.0 do; check for it first.
     pub fn parse(s: &str) -> Settings {
-        let s = s.replace(AMPERSAND_ALIAS, "&");
+        let s = if has_alias(s) {
+            std::borrow::Cow::Owned(s.replace(AMPERSAND_ALIAS, "&"))
+        } else {
+            std::borrow::Cow::Borrowed(s)
+        };
         let entries = s
             .split('&')
             .filter_map(|segment| {
@@ -290,7 +294,7 @@ pub fn unescape_value(s: &str) -> String {
 
 /// The originals' escaping (with `_return_` / `_newline_` for CR and LF).
 fn plain_escape(s: &str) -> String {
-    if !s.contains(['=', '&', '?', '\'', '+', '\r', '\n']) {
+    if !has_any(s, b"=&?'+\r\n") {
         return s.to_string();
     }
     let mut out = String::with_capacity(s.len());
@@ -321,11 +325,21 @@ fn plain_unescape(s: &str) -> String {
 /// Whether the originals read `s` back from its original escaping.
 fn is_plain_safe(s: &str) -> bool {
     // Without `_` or a tokenised character, escaping and unescaping leave the text as it is.
-    if !s.contains(['_', '=', '&', '?', '\'', '+', '\r', '\n']) {
-        return !s.contains(AMPERSAND_ALIAS);
+    if !has_any(s, b"_=&?'+\r\n") {
+        return !has_alias(s);
     }
     let escaped = plain_escape(s);
-    !escaped.contains(AMPERSAND_ALIAS) && plain_unescape(&escaped) == s
+    !has_alias(&escaped) && plain_unescape(&escaped) == s
+}
+
+/// Whether `s` holds any of these ASCII bytes: a byte scan, since an ASCII byte is never part
+/// of another character in UTF-8, and far cheaper than a search for a set of chars.
+fn has_any(s: &str, set: &[u8]) -> bool {
+    s.bytes().any(|b| set.contains(&b))
+}
+
+fn has_alias(s: &str) -> bool {
+    s.as_bytes().contains(&b'/') && s.contains(AMPERSAND_ALIAS)
 }
 
 /// The alternative form without its marker: tokens for the seven characters, `%XX` for `_`,

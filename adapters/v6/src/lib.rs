@@ -22,7 +22,7 @@ mod row;
 pub mod rules;
 pub mod schema;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use semver::{Version, VersionReq};
@@ -318,8 +318,9 @@ struct Convert {
     /// The output table, for the rows' `Guid`.
     table: String,
     columns: Vec<Column>,
-    /// Output column names, lower-cased.
-    names: HashSet<String>,
+    /// Output column names, lower-cased and sorted: a binary search over some fifty short
+    /// names costs less than hashing the key.
+    names: Vec<String>,
     ctx: Arc<Ctx>,
     /// Rows read so far, the `Guid` seed of a row without an id.
     count: u64,
@@ -330,10 +331,14 @@ impl Convert {
         Convert {
             rule,
             table: table.to_string(),
-            names: columns
-                .iter()
-                .map(|c| c.attribute_name.to_lowercase())
-                .collect(),
+            names: {
+                let mut names: Vec<String> = columns
+                    .iter()
+                    .map(|c| c.attribute_name.to_lowercase())
+                    .collect();
+                names.sort();
+                names
+            },
             columns,
             ctx: Arc::clone(ctx),
             count: 0,
@@ -347,9 +352,15 @@ impl Convert {
             lower.copy_from_slice(name.as_bytes());
             lower.make_ascii_lowercase();
             // ASCII stays UTF-8 when lower-cased, and `to_lowercase` gives the same.
-            return std::str::from_utf8(lower).is_ok_and(|l| self.names.contains(l));
+            return std::str::from_utf8(lower).is_ok_and(|l| self.has_name(l));
         }
-        self.names.contains(&name.to_lowercase())
+        self.has_name(&name.to_lowercase())
+    }
+
+    fn has_name(&self, lower: &str) -> bool {
+        self.names
+            .binary_search_by(|n| n.as_str().cmp(lower))
+            .is_ok()
     }
 
     fn apply(&mut self, mut r: Row) -> Result<RowOutcome, String> {
@@ -420,8 +431,16 @@ impl Convert {
         }
         for c in &self.columns {
             let name = &c.attribute_name;
-            match r.iter_mut().find(|(k, _)| k.eq_ignore_ascii_case(name)) {
-                Some((_, v)) => row::blank_to_null(v, c.data_type),
+            // A row's keys differ in more than case, so its own spelling is the one.
+            let found = match r.get_mut(name.as_str()) {
+                Some(v) => Some(v),
+                None => r
+                    .iter_mut()
+                    .find(|(k, _)| k.eq_ignore_ascii_case(name))
+                    .map(|(_, v)| v),
+            };
+            match found {
+                Some(v) => row::blank_to_null(v, c.data_type),
                 None if name != ID => {
                     r.insert(name.clone(), row::model_default(c.data_type));
                 }
@@ -508,18 +527,20 @@ impl Convert {
                 ext.entry(k).or_insert(v);
             }
         }
-        let leftovers: Vec<(String, Value)> = r
-            .iter()
-            .filter(|(k, v)| !self.is_column(k) && !row::is_empty(Some(v)))
-            .map(|(k, v)| (camel_case(k), v.clone()))
-            .collect();
-        for (key, value) in leftovers {
-            let Some((existing, old)) = row::json_get(&ext, &key) else {
+        // Only a clash copies anything; most rows have none.
+        for (k, value) in r.iter() {
+            if row::is_empty(Some(value)) || self.is_column(k) {
+                continue;
+            }
+            let key = camel_case(k);
+            let Some((existing, _)) = row::json_get(&ext, &key) else {
                 continue;
             };
-            let (existing, old) = (existing.clone(), old.clone());
-            ext.shift_remove(&existing);
-            if old != value {
+            let existing = existing.clone();
+            let Some(old) = ext.shift_remove(&existing) else {
+                continue;
+            };
+            if old != *value {
                 ext.insert(format!("{key}FromSettings"), old);
             }
         }

@@ -39,6 +39,8 @@ pub(crate) struct PgDriver {
     schema: String,
     /// The session's time zone is UTC, in which a binary date is the wall-clock time.
     utc: bool,
+    /// The COPY data of the last batch, whose memory the next one reuses.
+    scratch: Vec<u8>,
 }
 
 /// One column as the catalog describes it.
@@ -147,6 +149,7 @@ impl PgDriver {
             endpoint,
             schema,
             utc,
+            scratch: Vec::new(),
         };
         if access == Access::ReadWrite {
             driver.check_target().await?;
@@ -633,11 +636,16 @@ impl DatabaseDriver for PgDriver {
     /// binary COPY, or with a text one where binary input would read them otherwise.
     async fn insert_bulk_text(&mut self, table: &TableMeta, tuples: &[u8]) -> Result<()> {
         let layout = self.layout(table).await?;
-        let mut data = Vec::with_capacity(tuples.len() + tuples.len() / 16 + 32);
+        // One buffer for every batch of this connection, as the load's own batches.
+        let mut data = std::mem::take(&mut self.scratch);
+        data.clear();
+        data.reserve(tuples.len() + tuples.len() / 16 + 32);
         layout
             .convert(&table.columns, tuples, &mut data)
             .map_err(|e| Error::table(&table.name, format!("loading with COPY: {e}")))?;
-        self.copy(table, &data, layout.is_binary()).await
+        let copied = self.copy(table, &data, layout.is_binary()).await;
+        self.scratch = data;
+        copied
     }
 
     fn batch_rows(&self, _columns: usize) -> usize {

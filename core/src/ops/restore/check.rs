@@ -509,8 +509,10 @@ fn check_file(
     text: Option<Dialect>,
 ) -> Result<CheckedFile> {
     let mut sizes = vec![ColumnSizes::default(); data.meta.columns.len()];
-    let mut rows = Vec::new();
     let path = reader.row_file_path(&data.meta.name, file);
+    // About the file's size: growing by doubling copied each file's records several times.
+    let size = std::fs::metadata(&path).map_or(0, |m| m.len());
+    let mut rows = Vec::with_capacity(usize::try_from(size).unwrap_or(0).min(64 << 20));
     let count = reader.read_aligned_rows(&data.meta.name, file, keys, |i, row| {
         let values = convert_aligned(data, file, i, &row)?;
         for ((size, v), col) in sizes.iter_mut().zip(&values).zip(&data.meta.columns) {

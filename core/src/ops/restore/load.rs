@@ -426,6 +426,9 @@ async fn write_table(
         .min(usize::try_from(CHUNK_ROWS).unwrap_or(usize::MAX));
     let batch_bytes = driver.max_batch_bytes();
     let (tx, rx) = mpsc::channel::<Batch>(2);
+    // Sent batches' buffers go back to the reader: a fresh one for each batch cost a page
+    // fault per 4 KB, the allocator having handed the last one back to the OS.
+    let (back, spare) = std::sync::mpsc::channel::<Vec<u8>>();
     let table = data.meta.name.clone();
     let limits = (skip, batch_rows, batch_bytes);
     let (producer, files) = match source {
@@ -433,7 +436,7 @@ async fn write_table(
             let reader = SpillReader::open(&spill.path, data.meta.columns.len())?;
             let text = spill.text;
             let producer = tokio::task::spawn_blocking(move || match text {
-                Some(dialect) => produce_text(reader, &table, dialect, limits, &tx),
+                Some(dialect) => produce_text(reader, &table, dialect, limits, &tx, &spare),
                 None => produce(reader, &table, limits, &tx),
             });
             (producer, Arc::new(Mutex::new(spill.files.clone())))
@@ -442,7 +445,7 @@ async fn write_table(
             let files = Arc::new(Mutex::new(Vec::new()));
             let records = CheckedRecords::new(rx, files.clone());
             let producer = tokio::task::spawn_blocking(move || {
-                produce_text(records, &table, dialect, limits, &tx)
+                produce_text(records, &table, dialect, limits, &tx, &spare)
             });
             (producer, files)
         }
@@ -455,6 +458,7 @@ async fn write_table(
         files: &files,
         feed: &feed,
         stop: &stop,
+        back: &back,
         progress,
     };
     let result = if helpers.is_empty() {
@@ -508,6 +512,8 @@ struct Table<'a> {
     feed: &'a tokio::sync::Mutex<Feed>,
     /// Set by a connection that failed: the others stop after their batch.
     stop: &'a AtomicBool,
+    /// Where a sent batch's buffer goes back to the reader.
+    back: &'a std::sync::mpsc::Sender<Vec<u8>>,
     progress: &'a dyn Progress,
 }
 
@@ -542,9 +548,13 @@ impl Table<'_> {
                 (batch, from)
             };
             let n = batch.rows();
-            let sent = match &batch {
-                Batch::Values(v) => driver.insert_rows(self.target, v).await,
-                Batch::Text(t, _) => driver.insert_bulk_text(self.target, t).await,
+            let sent = match batch {
+                Batch::Values(v) => driver.insert_rows(self.target, &v).await,
+                Batch::Text(t, _) => {
+                    let sent = driver.insert_bulk_text(self.target, &t).await;
+                    let _ = self.back.send(t);
+                    sent
+                }
             };
             let rows = from + n;
             let failed = |e| {
@@ -661,6 +671,7 @@ fn produce_text(
     dialect: Dialect,
     (skip, batch_rows, batch_bytes): Limits,
     tx: &mpsc::Sender<Batch>,
+    spare: &std::sync::mpsc::Receiver<Vec<u8>>,
 ) -> Result<()> {
     let closed = || Error::table(table, "insert stopped");
     let separator = dialect.bulk_separator();
@@ -672,7 +683,14 @@ fn produce_text(
         }
     }
     let capacity = batch_bytes.saturating_add(batch_bytes / 8).min(64 << 20);
-    let mut batch = Vec::with_capacity(capacity);
+    let fresh = || match spare.try_recv() {
+        Ok(mut used) => {
+            used.clear();
+            used
+        }
+        Err(_) => Vec::with_capacity(capacity),
+    };
+    let mut batch = fresh();
     let mut rows = 0usize;
     let send = |batch, rows| {
         tx.blocking_send(Batch::Text(batch, rows))
@@ -693,17 +711,14 @@ fn produce_text(
         rows += 1;
         if rows > 1 && batch.len() > batch_bytes {
             // The row read last starts the next batch.
-            let mut next = Vec::with_capacity(capacity);
+            let mut next = fresh();
             next.extend_from_slice(&batch[mark + separator.len()..]);
             batch.truncate(mark);
             send(std::mem::replace(&mut batch, next), rows - 1)?;
             rows = 1;
         }
         if rows >= batch_rows {
-            send(
-                std::mem::replace(&mut batch, Vec::with_capacity(capacity)),
-                rows,
-            )?;
+            send(std::mem::replace(&mut batch, fresh()), rows)?;
             rows = 0;
         }
     }
