@@ -81,6 +81,9 @@ for d in "${PG_DBS[@]}"; do pg "$PG_URL/postgres" -c "CREATE DATABASE $d ENCODIN
 echo "building the 5.0 site with $ROWS contents in MySQL and PostgreSQL"
 benches/gen-site.sh mysql "$MYSQL_URL/${DB}_src" "$ROWS"
 benches/gen-site.sh postgres "$PG_URL/${DB}_src" "$ROWS"
+# Both dumps read a settled database: otherwise the first reader of PostgreSQL's fresh rows
+# sets their hint bits (writing every page) and autovacuum may start under the second.
+psql -q -X -v ON_ERROR_STOP=1 "$PG_URL/${DB}_src" -c 'VACUUM (ANALYZE)'
 
 # Row counts of the content table, wherever a load put it.
 my_count() { my -N -B -e 'SELECT COUNT(*) FROM model_Content' "$1"; }

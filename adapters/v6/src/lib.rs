@@ -29,7 +29,7 @@ use semver::{Version, VersionReq};
 use serde_json::{Map, Value};
 use sscms_core::adapter::schema::insert_row;
 use sscms_core::adapter::{
-    HopInput, HopPlan, OutputTable, RowOutcome, Source, TableStatus, get, take,
+    HopInput, HopPlan, NameSet, OutputTable, RowOutcome, Source, TableStatus, get, take,
 };
 use sscms_core::naming::camel_case;
 use sscms_core::{AdapterRegistration, Column, DataType, Row, VersionAdapter};
@@ -318,9 +318,8 @@ struct Convert {
     /// The output table, for the rows' `Guid`.
     table: String,
     columns: Vec<Column>,
-    /// Output column names, lower-cased and sorted: a binary search over some fifty short
-    /// names costs less than hashing the key.
-    names: Vec<String>,
+    /// Output column names.
+    names: NameSet,
     ctx: Arc<Ctx>,
     /// Rows read so far, the `Guid` seed of a row without an id.
     count: u64,
@@ -331,14 +330,7 @@ impl Convert {
         Convert {
             rule,
             table: table.to_string(),
-            names: {
-                let mut names: Vec<String> = columns
-                    .iter()
-                    .map(|c| c.attribute_name.to_lowercase())
-                    .collect();
-                names.sort();
-                names
-            },
+            names: NameSet::new(columns.iter().map(|c| c.attribute_name.as_str())),
             columns,
             ctx: Arc::clone(ctx),
             count: 0,
@@ -346,21 +338,7 @@ impl Convert {
     }
 
     fn is_column(&self, name: &str) -> bool {
-        if name.is_ascii() && name.len() <= 64 {
-            let mut buf = [0u8; 64];
-            let lower = &mut buf[..name.len()];
-            lower.copy_from_slice(name.as_bytes());
-            lower.make_ascii_lowercase();
-            // ASCII stays UTF-8 when lower-cased, and `to_lowercase` gives the same.
-            return std::str::from_utf8(lower).is_ok_and(|l| self.has_name(l));
-        }
-        self.has_name(&name.to_lowercase())
-    }
-
-    fn has_name(&self, lower: &str) -> bool {
-        self.names
-            .binary_search_by(|n| n.as_str().cmp(lower))
-            .is_ok()
+        self.names.contains(name)
     }
 
     fn apply(&mut self, mut r: Row) -> Result<RowOutcome, String> {

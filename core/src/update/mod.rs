@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::adapter::names::Fnv;
 use crate::adapter::{
     AdapterRegistration, HopInput, HopOptions, HopPlan, IdMap, OutputTable, Registry, Source,
     TableStatus, Target, UpgradePath, take,
@@ -555,30 +556,6 @@ impl Columns {
             .map(|s| s.map_or(Value::Null, |(_, _, v)| v))
             .collect();
         (values, rest.into_iter().map(|(_, k, v)| (k, v)).collect())
-    }
-}
-
-/// FNV-1a, for the short column names looked up for every value.
-#[derive(Clone, Copy, Default)]
-struct Fnv;
-
-struct FnvHasher(u64);
-
-impl std::hash::BuildHasher for Fnv {
-    type Hasher = FnvHasher;
-    fn build_hasher(&self) -> FnvHasher {
-        FnvHasher(0xcbf2_9ce4_8422_2325)
-    }
-}
-
-impl std::hash::Hasher for FnvHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
-        }
     }
 }
 
