@@ -315,11 +315,20 @@ fn plain_unescape(s: &str) -> String {
     }
     let mut out = s.to_string();
     for (c, token) in TOKENS {
-        if out.contains(token) {
+        if has_token(&out, token) {
             out = out.replace(token, c.encode_utf8(&mut [0; 4]));
         }
     }
     out
+}
+
+/// Whether `s` holds `token`, which starts with `_`: tried only where `_` is, which for the
+/// short values of a settings string beats a substring search set up for each token.
+fn has_token(s: &str, token: &str) -> bool {
+    let (b, t) = (s.as_bytes(), token.as_bytes());
+    b.iter()
+        .enumerate()
+        .any(|(i, &c)| c == b'_' && b[i..].starts_with(t))
 }
 
 /// Whether the originals read `s` back from its original escaping.
@@ -450,6 +459,7 @@ mod tests {
             "a_equals_b_and_c=x_equals_1_and_y_question_z_quote_w_add_v"
         );
         assert_eq!(Settings::parse(&encoded), s);
+        assert!(TOKENS.iter().all(|(_, t)| t.starts_with('_')), "has_token looks at `_`");
         assert_eq!(escape_value("?'+"), "_question__quote__add_");
         assert_eq!(unescape_value("_question__quote__add_"), "?'+");
     }
