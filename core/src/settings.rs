@@ -459,7 +459,10 @@ mod tests {
             "a_equals_b_and_c=x_equals_1_and_y_question_z_quote_w_add_v"
         );
         assert_eq!(Settings::parse(&encoded), s);
-        assert!(TOKENS.iter().all(|(_, t)| t.starts_with('_')), "has_token looks at `_`");
+        assert!(
+            TOKENS.iter().all(|(_, t)| t.starts_with('_')),
+            "has_token looks at `_`"
+        );
         assert_eq!(escape_value("?'+"), "_question__quote__add_");
         assert_eq!(unescape_value("_question__quote__add_"), "?'+");
     }
