@@ -46,6 +46,13 @@ pub trait DatabaseDriver: Send {
 
     async fn count_rows(&mut self, table: &str) -> Result<u64>;
 
+    /// The database's own estimate of a table's rows, from its statistics, without reading
+    /// the table; none where it keeps none. Only a split of a large table across backup jobs
+    /// is planned on it, never a count that is checked.
+    async fn estimate_rows(&mut self, _table: &str) -> Result<Option<u64>> {
+        Ok(None)
+    }
+
     /// Starts a read-only, consistent view of the whole database for a backup.
     async fn begin_snapshot(&mut self) -> Result<()>;
 

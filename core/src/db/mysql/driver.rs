@@ -434,6 +434,19 @@ impl DatabaseDriver for MySqlDriver {
         Ok(u64::try_from(n).unwrap_or(0))
     }
 
+    async fn estimate_rows(&mut self, table: &str) -> Result<Option<u64>> {
+        let context = self.context(&format!("estimating the rows of `{table}`"));
+        let rows: Option<Option<u64>> = sqlx::query_scalar(
+            "SELECT CAST(TABLE_ROWS AS UNSIGNED) FROM information_schema.TABLES \
+             WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?",
+        )
+        .bind(table)
+        .fetch_optional(&mut self.conn)
+        .await
+        .map_err(|e| Error::db(&context, e))?;
+        Ok(rows.flatten())
+    }
+
     async fn begin_snapshot(&mut self) -> Result<()> {
         // One InnoDB read view for every table, taken now rather than at the first read.
         self.execute(

@@ -511,6 +511,24 @@ impl DatabaseDriver for PgDriver {
         Ok(u64::try_from(n).unwrap_or(0))
     }
 
+    async fn estimate_rows(&mut self, table: &str) -> Result<Option<u64>> {
+        let context = self.context(&format!("estimating the rows of `{table}`"));
+        let name = format!(
+            "{}.{}",
+            Dialect::Postgres.quote(&self.schema),
+            Dialect::Postgres.quote(table)
+        );
+        // -1 until the table was first vacuumed or analyzed.
+        let rows: Option<f32> =
+            sqlx::query_scalar("SELECT reltuples FROM pg_class WHERE oid = to_regclass($1)")
+                .bind(name)
+                .fetch_optional(&mut self.conn)
+                .await
+                .map_err(|e| Error::db(&context, e))?;
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        Ok(rows.filter(|r| *r >= 0.0).map(|r| r as u64))
+    }
+
     async fn begin_snapshot(&mut self) -> Result<()> {
         self.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
             .await
