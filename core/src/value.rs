@@ -289,6 +289,12 @@ pub fn parse_datetime(s: &str) -> Option<NaiveDateTime> {
 /// `yyyy-MM-dd HH:mm:ss` exactly (years 1000 to 9999, seconds below 60), the form nearly every
 /// backup date has, without going through the format parser; `None` for anything else, which
 /// [`parse_datetime`] then reads as before.
+/// Whether `s` is a date and time [`format_datetime`] writes back exactly as it is:
+/// `YYYY-MM-DD HH:MM:SS`, no fraction, a year from 1000.
+pub(crate) fn is_plain_datetime(s: &str) -> bool {
+    plain_datetime(s).is_some()
+}
+
 fn plain_datetime(s: &str) -> Option<NaiveDateTime> {
     let b = s.as_bytes();
     if b.len() != 19
@@ -340,6 +346,31 @@ mod tests {
 
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn plain_dates_are_written_back_as_they_are() {
+        for s in [
+            "2024-02-29 23:59:59",
+            "1000-01-01 00:00:00",
+            "9999-12-31 23:59:59",
+            "2023-02-29 10:00:00",
+            "0999-01-01 00:00:00",
+            "2024-01-01 24:00:00",
+            "2024-01-01 10:00:60",
+            "2024-01-01 10:00:00.5",
+            "2024-01-01T10:00:00",
+            "2024-1-01 10:00:00x",
+        ] {
+            let written = parse_datetime(s).map(|d| format_datetime(&d));
+            if is_plain_datetime(s) {
+                assert_eq!(written.as_deref(), Some(s), "{s}");
+            }
+        }
+        assert!(is_plain_datetime("2024-02-29 23:59:59"));
+        assert!(!is_plain_datetime("2023-02-29 10:00:00"));
+        assert!(!is_plain_datetime("2024-01-01 24:00:00"));
+        assert!(!is_plain_datetime("2024-01-01 10:00:00.5"));
+    }
 
     #[test]
     fn decimals_keep_their_digits() {

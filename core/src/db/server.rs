@@ -110,6 +110,8 @@ pub(crate) fn push_int(rows: &mut JsonRows, dt: DataType, i: i64) {
 /// straight from the driver's buffer.
 pub(crate) fn push_text(rows: &mut JsonRows, dt: DataType, s: &str) {
     match dt {
+        // Most dates: already as the folder writes them, so no parse and format in between.
+        DataType::DateTime if crate::value::is_plain_datetime(s) => rows.push_str(s),
         DataType::DateTime | DataType::Decimal | DataType::Boolean => {
             rows.push_value(&text_json(dt, s.to_string()));
         }
