@@ -6,9 +6,11 @@
 #   benches/compare.sh                 # 200,000 contents, release build, the local servers
 #   ROWS=5000 benches/compare.sh       # a quick check that every step works
 #   JOBS=1 benches/compare.sh          # restore with --jobs 1 (default: the tool's own, cores up to 4)
+#   TRIES=1 benches/compare.sh         # each backup once
 #
-# Each step runs the anchor first, then ours, each under /usr/bin/time -v, and checks the row
-# count of the content table after every load. It prints one table: seconds of each, the ratio
+# Each step runs the anchor first, then ours, each under /usr/bin/time -v after a `sync`, and
+# checks the row count of the content table after every load; the backups and their anchors run
+# TRIES times in turns (default 3) and keep their fastest try. It prints one table: seconds of each, the ratio
 # ours ÷ anchor (lower is better), rows per second and the peak RSS of ours (rows: all rows of the
 # site, contents included). A benchmark, not a test: nothing asserts a time, CI does not run it.
 #
