@@ -286,15 +286,15 @@ pub fn parse_datetime(s: &str) -> Option<NaiveDateTime> {
     None
 }
 
-/// `yyyy-MM-dd HH:mm:ss` exactly (years 1000 to 9999, seconds below 60), the form nearly every
-/// backup date has, without going through the format parser; `None` for anything else, which
-/// [`parse_datetime`] then reads as before.
 /// Whether `s` is a date and time [`format_datetime`] writes back exactly as it is:
 /// `YYYY-MM-DD HH:MM:SS`, no fraction, a year from 1000.
 pub(crate) fn is_plain_datetime(s: &str) -> bool {
     plain_datetime(s).is_some()
 }
 
+/// `yyyy-MM-dd HH:mm:ss` exactly (years 1000 to 9999, seconds below 60), the form nearly every
+/// backup date has, without going through the format parser; `None` for anything else, which
+/// [`parse_datetime`] then reads as before.
 fn plain_datetime(s: &str) -> Option<NaiveDateTime> {
     let b = s.as_bytes();
     if b.len() != 19

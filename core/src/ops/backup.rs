@@ -361,33 +361,19 @@ async fn backup_table(
     } else {
         None
     };
-    let split = match estimate {
-        Some(rows) if rows >= SPLIT_ROWS => {
-            shared.progress.table_started(name, rows);
-            plan_split(shared, i, &meta, rows, None)
-        }
-        _ => None,
-    };
-    let (split, expected) = match split {
-        Some(split) => (Some(split), 0),
-        None => {
-            let count = driver.count_rows(name).await?;
-            let expected = opts.max_rows.map_or(count, |m| m.min(count));
-            shared.progress.table_started(name, expected);
-            let split = splittable(shared, &meta)
-                .then(|| plan_split(shared, i, &meta, expected, Some(expected)))
-                .flatten();
-            (split, expected)
-        }
-    };
-    if let Some(split) = split {
-        shared.writer.table_dir(&meta)?;
-        let split = Arc::new(split);
-        let parts = lock(&split.ended).len();
-        lock(&shared.parts).extend((1..parts).map(|k| (split.clone(), k)));
-        drop(planning);
-        let r = read_part(driver, shared, &split, 0).await;
-        return end_part(shared, &split, 0, r).transpose();
+    if let Some(rows) = estimate
+        && let Some(split) = plan_split(shared, i, &meta, rows, None)
+    {
+        shared.progress.table_started(name, rows);
+        return read_split(driver, shared, split, planning).await;
+    }
+    let count = driver.count_rows(name).await?;
+    let expected = opts.max_rows.map_or(count, |m| m.min(count));
+    shared.progress.table_started(name, expected);
+    if splittable(shared, &meta)
+        && let Some(split) = plan_split(shared, i, &meta, expected, Some(expected))
+    {
+        return read_split(driver, shared, split, planning).await;
     }
     drop(planning);
     let mut table = shared.writer.table(&meta, opts.page_size)?;
@@ -403,6 +389,22 @@ async fn backup_table(
         return Err(changed(name, expected, read));
     }
     table.finish().map(Some)
+}
+
+/// Queues the parts of `split` but the first for the other jobs, then reads the first.
+async fn read_split(
+    driver: &mut dyn DatabaseDriver,
+    shared: &Shared<'_>,
+    split: Split,
+    planning: Planning<'_>,
+) -> Result<Option<ManifestTable>> {
+    shared.writer.table_dir(&split.meta)?;
+    let split = Arc::new(split);
+    let parts = lock(&split.ended).len();
+    lock(&shared.parts).extend((1..parts).map(|k| (split.clone(), k)));
+    drop(planning);
+    let r = read_part(driver, shared, &split, 0).await;
+    end_part(shared, &split, 0, r).transpose()
 }
 
 /// Counts a job in [`Shared::planning`] while it lives.
