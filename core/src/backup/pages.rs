@@ -130,6 +130,7 @@ fn write_pages(rx: &Receiver<Piece>, back: &Sender<Vec<u8>>) -> Result<Vec<Manif
                     continue;
                 };
                 file.sync_all().map_err(|e| Error::io(&path, e))?;
+                drop_cached(&file);
                 files.push(ManifestFile {
                     name,
                     sha256: format!("{:x}", hash.finalize()),
@@ -142,6 +143,18 @@ fn write_pages(rx: &Receiver<Piece>, back: &Sender<Vec<u8>>) -> Result<Vec<Manif
     }
     Ok(files)
 }
+
+/// Lets the kernel drop a synced page's cached copy at once. Its memory then serves the next
+/// page, instead of the backup taking fresh memory for every page: on a VM, memory the host
+/// took back costs a fault per page at first touch, which made writing a 450 MB folder cost
+/// up to a second of CPU more. Advice only: an error changes nothing.
+#[cfg(target_os = "linux")]
+fn drop_cached(file: &File) {
+    let _ = rustix::fs::fadvise(file, 0, None, rustix::fs::Advice::DontNeed);
+}
+
+#[cfg(not(target_os = "linux"))]
+fn drop_cached(_: &File) {}
 
 #[cfg(test)]
 mod tests {

@@ -2,12 +2,14 @@
 
 use std::fs::{self, File};
 use std::io::Write;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
+use super::JsonRows;
 use super::layout::{INCOMPLETE_FILE, MANIFEST_FILE, METADATA_FILE, TABLES_FILE, check_name};
 use super::metadata::{Journal, Manifest, ManifestFile, ManifestTable, TableData, metadata_json};
 use super::pages::{PIECE_BYTES, PageSink};
@@ -202,11 +204,7 @@ impl BackupWriter {
     pub fn part(&self, meta: &TableMeta, page_size: usize, first_page: usize) -> TableWriter {
         let dir = self.dir.join(&meta.name);
         TableWriter {
-            keys: meta
-                .columns
-                .iter()
-                .map(|c| serde_json::to_string(&camel_case(&c.attribute_name)).unwrap_or_default())
-                .collect(),
+            keys: json_keys(meta),
             meta: meta.clone(),
             dir,
             page_size: page_size.max(1),
@@ -359,34 +357,67 @@ impl TableWriter {
         pushed
     }
 
-    /// Appends one row given as its values' JSON text, in column order (see
-    /// [`JsonRows::row`](super::JsonRows::row)).
-    pub fn push_json<'v>(&mut self, values: impl Iterator<Item = &'v [u8]>) -> Result<()> {
-        let keys = std::mem::take(&mut self.keys);
-        let pushed = self.push_with(|buf| write_json_row(buf, &keys, values));
-        self.keys = keys;
-        pushed
+    /// Appends rows `range` of `rows`, which must fit in the page being written (see
+    /// [`TableWriter::page_room`]): one copy for them all.
+    pub fn push_rows(&mut self, rows: &JsonRows, range: Range<usize>) -> Result<()> {
+        let n = range.len();
+        if n == 0 {
+            return Ok(());
+        }
+        if rows.columns() != self.keys.len() || n > self.page_room() {
+            return Err(Error::Invalid(format!(
+                "`{}`: {n} rows of {} columns handed to a page with room for {} of {}",
+                self.meta.name,
+                rows.columns(),
+                self.page_room(),
+                self.keys.len()
+            )));
+        }
+        let page = self.open_page()?;
+        let text = rows.runs(range);
+        // The run starts with the comma before its first row, which opens a page as `[`.
+        if page.rows == 0 {
+            page.buf.push(b'[');
+            page.buf.extend_from_slice(&text[1..]);
+        } else {
+            page.buf.extend_from_slice(text);
+        }
+        self.end_rows(n)
+    }
+
+    /// Rows the page being written can still take.
+    pub fn page_room(&self) -> usize {
+        self.page_size - self.page.as_ref().map_or(0, |p| p.rows)
     }
 
     fn push_with(&mut self, write: impl FnOnce(&mut Vec<u8>)) -> Result<()> {
-        let page = match self.page.as_mut() {
-            Some(page) => page,
-            None => {
-                self.pages += 1;
-                let name = format!("{}.json", self.pages);
-                let path = self.dir.join(&name);
-                self.sink.open(name, path)?;
-                let mut buf = self.sink.buffer();
-                buf.push(b'[');
-                self.page.insert(Page { buf, rows: 0 })
-            }
-        };
-        if page.rows > 0 {
-            page.buf.push(b',');
-        }
+        let page = self.open_page()?;
+        page.buf.push(if page.rows == 0 { b'[' } else { b',' });
         write(&mut page.buf);
-        page.rows += 1;
-        self.total += 1;
+        self.end_rows(1)
+    }
+
+    /// The page being written, opened if there is none.
+    fn open_page(&mut self) -> Result<&mut Page> {
+        if self.page.is_none() {
+            self.pages += 1;
+            let name = format!("{}.json", self.pages);
+            let path = self.dir.join(&name);
+            self.sink.open(name, path)?;
+            let buf = self.sink.buffer();
+            self.page = Some(Page { buf, rows: 0 });
+        }
+        Ok(self.page.as_mut().expect("a page was opened"))
+    }
+
+    /// Counts `n` rows just written to the page, and hands the page on when it is full or
+    /// its piece is.
+    fn end_rows(&mut self, n: usize) -> Result<()> {
+        let Some(page) = self.page.as_mut() else {
+            return Ok(());
+        };
+        page.rows += n;
+        self.total += n as u64;
         if page.rows >= self.page_size {
             self.close_page()?;
         } else if page.buf.len() >= PIECE_BYTES {
@@ -446,17 +477,12 @@ fn table_entry(
     })
 }
 
-fn write_json_row<'v>(out: &mut Vec<u8>, keys: &[String], values: impl Iterator<Item = &'v [u8]>) {
-    out.push(b'{');
-    for (i, (k, v)) in keys.iter().zip(values).enumerate() {
-        if i > 0 {
-            out.push(b',');
-        }
-        out.extend_from_slice(k.as_bytes());
-        out.push(b':');
-        out.extend_from_slice(v);
-    }
-    out.push(b'}');
+/// The JSON-encoded camelCase key of each column, as a page writes them.
+pub(crate) fn json_keys(meta: &TableMeta) -> Vec<String> {
+    meta.columns
+        .iter()
+        .map(|c| serde_json::to_string(&camel_case(&c.attribute_name)).unwrap_or_default())
+        .collect()
 }
 
 fn write_row(out: &mut Vec<u8>, keys: &[String], values: &[Value]) {
@@ -508,6 +534,53 @@ mod tests {
         );
         let tables = fs::read_to_string(dir.join(TABLES_FILE)).unwrap();
         assert_eq!(tables, r#"["siteserver_Site"]"#);
+    }
+
+    #[test]
+    fn runs_of_rows_make_the_pages_rows_one_by_one_make() {
+        let tmp = tempfile::tempdir().unwrap();
+        let meta = TableMeta {
+            name: "t".into(),
+            columns: vec![
+                Column::new("Id", DataType::Integer),
+                Column::new("Title", DataType::VarChar),
+            ],
+        };
+        let rows: Vec<[Value; 2]> = (1..=7)
+            .map(|i| [json!(i), json!(format!("r\"{i}"))])
+            .collect();
+        let mut pages = Vec::new();
+        for by_runs in [false, true] {
+            let dir = tmp.path().join(by_runs.to_string());
+            let w = BackupWriter::create(&dir, None).unwrap();
+            let mut t = w.table(&meta, 3).unwrap();
+            if by_runs {
+                let mut batch = JsonRows::new(&meta);
+                for r in &rows {
+                    r.iter().for_each(|v| batch.push_value(v));
+                    batch.end_row();
+                }
+                // A run may not cross a page's end.
+                assert!(t.push_rows(&batch, 0..4).is_err());
+                let mut i = 0;
+                while i < batch.len() {
+                    let n = t.page_room().min(batch.len() - i);
+                    t.push_rows(&batch, i..i + n).unwrap();
+                    i += n;
+                }
+            } else {
+                rows.iter().for_each(|r| t.push(r).unwrap());
+            }
+            let entry = t.finish().unwrap();
+            assert_eq!(entry.rows, 7);
+            pages.push(
+                (1..=3)
+                    .map(|p| fs::read_to_string(dir.join(format!("t/{p}.json"))).unwrap())
+                    .collect::<Vec<_>>(),
+            );
+        }
+        assert_eq!(pages[0], pages[1]);
+        assert_eq!(pages[1][2], r#"[{"id":7,"title":"r\"7"}]"#);
     }
 
     fn one_table(name: &str) -> TableMeta {

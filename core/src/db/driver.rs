@@ -98,7 +98,7 @@ pub trait DatabaseDriver: Send {
     ) -> Result<()> {
         let columns = table.columns.len();
         let mut rows = self.stream_rows(table, select);
-        let mut batch = JsonRows::new(columns);
+        let mut batch = JsonRows::new(table);
         while let Some(values) = rows.try_next().await? {
             if values.len() != columns {
                 return Err(Error::table(
@@ -109,6 +109,7 @@ pub trait DatabaseDriver: Send {
             for v in &values {
                 batch.push_value(v);
             }
+            batch.end_row();
             if !batch.needs_more() {
                 sink(&batch)?;
                 batch.clear();

@@ -577,14 +577,18 @@ async fn read_rows(
     let (mut read, mut pending) = (0u64, 0u64);
     driver
         .read_json(meta, select, &mut |batch| {
-            for i in 0..batch.len() {
-                table.push_json(batch.row(i))?;
-                read += 1;
+            // Runs of rows up to each page's end, so a fault point still falls between pages.
+            let mut i = 0;
+            while i < batch.len() {
+                let n = table.page_room().min(batch.len() - i);
+                table.push_rows(batch, i..i + n)?;
+                i += n;
+                read += n as u64;
                 if read % page_size == 0 {
                     fault("backup-page");
                 }
-                pending += 1;
-                if pending == 1000 {
+                pending += n as u64;
+                if pending >= 1000 {
                     shared.progress.rows_done(&meta.name, pending);
                     pending = 0;
                 }

@@ -518,7 +518,7 @@ impl DatabaseDriver for MySqlDriver {
         // As `stream_rows` reads them.
         let mut rows = sqlx::query(AssertSqlSafe(sql)).fetch(&mut self.conn);
         let mut kinds = Vec::new();
-        let mut batch = JsonRows::new(types.len());
+        let mut batch = JsonRows::new(table);
         while let Some(row) = rows.try_next().await.map_err(|e| Error::db(&context, e))? {
             if kinds.is_empty() {
                 kinds = Kind::of_row(&row);
@@ -528,6 +528,7 @@ impl DatabaseDriver for MySqlDriver {
                     .and_then(|v| push_json(&mut batch, *kind, *dt, v))
                     .map_err(|e| Error::db(&context, e))?;
             }
+            batch.end_row();
             if !batch.needs_more() {
                 sink(&batch)?;
                 batch.clear();

@@ -596,7 +596,7 @@ impl DatabaseDriver for PgDriver {
             .persistent(false)
             .fetch(&mut self.conn);
         let mut kinds = Vec::new();
-        let mut batch = JsonRows::new(types.len());
+        let mut batch = JsonRows::new(table);
         while let Some(row) = rows.try_next().await.map_err(|e| Error::db(&context, e))? {
             if kinds.is_empty() {
                 kinds = Kind::of_row(&row);
@@ -606,6 +606,7 @@ impl DatabaseDriver for PgDriver {
                     .and_then(|v| push_json(&mut batch, *kind, *dt, v))
                     .map_err(|e| Error::db(&context, e))?;
             }
+            batch.end_row();
             if !batch.needs_more() {
                 sink(&batch)?;
                 batch.clear();
