@@ -6,11 +6,12 @@
 #   benches/compare.sh                 # 200,000 contents, release build, the local servers
 #   ROWS=5000 benches/compare.sh       # a quick check that every step works
 #   JOBS=1 benches/compare.sh          # restore with --jobs 1 (default: the tool's own, cores up to 4)
-#   TRIES=1 benches/compare.sh         # each backup once
+#   TRIES=1 benches/compare.sh         # each backup and restore once
 #
 # Each step runs the anchor first, then ours, each under /usr/bin/time -v after a `sync`, and
-# checks the row count of the content table after every load; the backups and their anchors run
-# TRIES times in turns (default 3) and keep their fastest try. It prints one table: seconds of each, the ratio
+# checks the row count of the content table after every load; the backups and restores and their
+# anchors run TRIES times in turns (default 3), each load into a fresh database, and keep their
+# fastest try. It prints one table: seconds of each, the ratio
 # ours ÷ anchor (lower is better), rows per second and the peak RSS of ours (rows: all rows of the
 # site, contents included). A benchmark, not a test: nothing asserts a time, CI does not run it.
 #
@@ -136,10 +137,10 @@ ours() {
     exit 1
   fi
 }
-# The backups take 1 to 3 s, which this machine's background work (writeback, the servers' own
-# flushing) moves by a third either way; so each backup and its anchor run TRIES times in turns,
-# and each keeps its fastest try. The sum of the three steps takes the first try of the backup,
-# as pgloader gets one.
+# This VM moves a step's time by a third either way from one try to the next (the host's own
+# load, the servers' background work): `psql -f` of the same dump took 2.8 to 4.0 s in one day.
+# So each backup and each restore runs TRIES times in turns with its anchor, and each keeps its
+# fastest try. The sum of the three steps takes the first try of the backup, as pgloader gets one.
 TRIES=${TRIES:-3}
 # turns ANCHOR-NAME ANCHOR-FN OURS-NAME OURS-FN: FN NAME.k k for k = 1..TRIES, in turns.
 turns() {
@@ -178,10 +179,19 @@ turns my_dump my_dump my_backup my_backup
 mv "$WORK/my.1" "$WORK/my"
 check "backup from MySQL" "$(jq '.tables[] | select(.table == "model_Content") | .rows' "$WORK/my_backup.out")"
 ALL_ROWS=$(jq .rows "$WORK/my_backup.out")
-timed my_load "$MYSQL_CLIENT" "${MYSQL_ARGS[@]}" --default-character-set=utf8mb4 "${DB}_dump" <"$WORK/my.sql"
-check "mariadb < dump" "$(my_count "${DB}_dump")"
-ours my_restore restore --database-type MySql --connection-string "$MYSQL_URL/${DB}_ours" -d "$WORK/my" "${JOBS_ARGS[@]}"
-check "restore into MySQL" "$(my_count "${DB}_ours")"
+# my_fresh DB: DB empty again for the next try of a load.
+my_fresh() { my -e "DROP DATABASE IF EXISTS $1; CREATE DATABASE $1 CHARACTER SET utf8mb4"; }
+my_load() {
+  my_fresh "${DB}_dump"
+  timed "$1" "$MYSQL_CLIENT" "${MYSQL_ARGS[@]}" --default-character-set=utf8mb4 "${DB}_dump" <"$WORK/my.sql"
+  check "mariadb < dump" "$(my_count "${DB}_dump")"
+}
+my_restore() {
+  my_fresh "${DB}_ours"
+  ours "$1" restore --database-type MySql --connection-string "$MYSQL_URL/${DB}_ours" -d "$WORK/my" "${JOBS_ARGS[@]}"
+  check "restore into MySQL" "$(my_count "${DB}_ours")"
+}
+turns my_load my_load my_restore my_restore
 
 echo "PostgreSQL"
 pg_checkpoint
@@ -190,14 +200,24 @@ pg_backup() { ours "$1" backup --database-type PostgreSql --connection-string "$
 turns pg_dump pg_dump_try pg_backup pg_backup
 mv "$WORK/pg.1" "$WORK/pg"
 check "backup from PostgreSQL" "$(jq '.tables[] | select(.table == "model_Content") | .rows' "$WORK/pg_backup.out")"
-pg_checkpoint
-timed pg_load psql -q -X -v ON_ERROR_STOP=1 -f "$WORK/pg.sql" "$PG_URL/${DB}_dump"
-check "psql -f dump" "$(pg_count "${DB}_dump")"
-pg_settle "${DB}_dump"
-pg_checkpoint
-ours pg_restore restore --database-type PostgreSql --connection-string "$PG_URL/${DB}_ours" -d "$WORK/pg" "${JOBS_ARGS[@]}"
-check "restore into PostgreSQL" "$(pg_count "${DB}_ours")"
-pg_settle "${DB}_ours"
+# pg_fresh DB: DB empty again for the next try of a load, with what dropping it wrote on disk.
+pg_fresh() {
+  pg "$PG_URL/postgres" -c "DROP DATABASE IF EXISTS $1 WITH (FORCE)" -c "CREATE DATABASE $1 ENCODING 'UTF8'"
+  pg_checkpoint
+}
+pg_load() {
+  pg_fresh "${DB}_dump"
+  timed "$1" psql -q -X -v ON_ERROR_STOP=1 -f "$WORK/pg.sql" "$PG_URL/${DB}_dump"
+  check "psql -f dump" "$(pg_count "${DB}_dump")"
+  pg_settle "${DB}_dump"
+}
+pg_restore() {
+  pg_fresh "${DB}_ours"
+  ours "$1" restore --database-type PostgreSql --connection-string "$PG_URL/${DB}_ours" -d "$WORK/pg" "${JOBS_ARGS[@]}"
+  check "restore into PostgreSQL" "$(pg_count "${DB}_ours")"
+  pg_settle "${DB}_ours"
+}
+turns pg_load pg_load pg_restore pg_restore
 
 echo "MySQL 5.0 -> PostgreSQL 7.4"
 pg_checkpoint
@@ -250,7 +270,7 @@ row "backup from SQLite" "\`sqlite3 .dump\`" lite_dump lite_backup
 row "restore into SQLite" "\`sqlite3 new.db < dump\`" lite_load lite_restore
 echo
 echo "backup + update + restore = ${SECS[my_backup.1]} + ${SECS[update]} + ${SECS[restore74]} s"
-for n in my_dump my_backup pg_dump pg_backup lite_dump lite_backup; do
+for n in my_dump my_backup my_load my_restore pg_dump pg_backup pg_load pg_restore lite_dump lite_backup; do
   printf '%s tries:' "$n"
   for ((k = 1; k <= TRIES; k++)); do printf ' %s' "${SECS[$n.$k]}"; done
   echo
