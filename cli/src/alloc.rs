@@ -1,10 +1,11 @@
-//! The binary's allocator: mimalloc, told to hand freed memory back to the OS at once.
+//! The binary's allocator: mimalloc, told to hand freed memory back to the OS soon.
 //!
 //! `update` passes rows from one hop's thread to the next, and glibc's malloc then spends more
 //! time on its arena locks than on the rows (a free from another thread takes the arena's lock).
-//! mimalloc frees across threads without a lock. Its defaults keep freed pages and commit whole
-//! arenas, which doubled restore's peak RSS; purging at once and committing on demand keep it
-//! below glibc's.
+//! mimalloc frees across threads without a lock. Its defaults commit whole arenas, which doubled
+//! restore's peak RSS; committing on demand keeps it below glibc's. Freed pages go back after
+//! 10 ms: purging at once cost `update` 8% more time in `madvise`, page faults and the other
+//! core's TLB flushes, for 3 MB less peak RSS.
 
 use std::alloc::{GlobalAlloc, Layout};
 use std::ffi::{c_int, c_long};
@@ -19,6 +20,7 @@ unsafe extern "C" {
 }
 const MI_OPTION_ARENA_EAGER_COMMIT: c_int = 4;
 const MI_OPTION_PURGE_DELAY: c_int = 15;
+const PURGE_DELAY_MS: c_long = 10;
 
 pub struct Tuned;
 
@@ -33,7 +35,7 @@ impl Tuned {
             // SAFETY: setting an option allocates nothing and is allowed at any time.
             unsafe {
                 mi_option_set(MI_OPTION_ARENA_EAGER_COMMIT, 0);
-                mi_option_set(MI_OPTION_PURGE_DELAY, 0);
+                mi_option_set(MI_OPTION_PURGE_DELAY, PURGE_DELAY_MS);
             }
             TUNED.store(true, Ordering::Relaxed);
         }
