@@ -8,6 +8,7 @@ use std::ops::Range;
 use serde_json::Value;
 
 use crate::model::TableMeta;
+use crate::naming::camel_case;
 
 /// Rows a page can take as they are; see [`JsonRows::needs_more`] for their batching.
 pub struct JsonRows {
@@ -32,7 +33,7 @@ impl JsonRows {
         JsonRows {
             bytes: Vec::with_capacity(BATCH_BYTES + BATCH_BYTES / 4),
             ends: Vec::with_capacity(BATCH_ROWS),
-            keys: super::writer::json_keys(table)
+            keys: json_keys(table)
                 .into_iter()
                 .map(|k| format!("{k}:").into_bytes().into_boxed_slice())
                 .collect(),
@@ -132,6 +133,14 @@ impl JsonRows {
         };
         &self.bytes[start..self.ends[rows.end - 1]]
     }
+}
+
+/// The JSON-encoded camelCase key of each column, as a page writes them.
+pub(super) fn json_keys(meta: &TableMeta) -> Vec<String> {
+    meta.columns
+        .iter()
+        .map(|c| serde_json::to_string(&camel_case(&c.attribute_name)).unwrap_or_default())
+        .collect()
 }
 
 #[cfg(test)]

@@ -9,13 +9,12 @@ use std::sync::Mutex;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-use super::JsonRows;
+use super::json_rows::{JsonRows, json_keys};
 use super::layout::{INCOMPLETE_FILE, MANIFEST_FILE, METADATA_FILE, TABLES_FILE, check_name};
 use super::metadata::{Journal, Manifest, ManifestFile, ManifestTable, TableData, metadata_json};
 use super::pages::{PIECE_BYTES, PageSink};
 use crate::error::{Error, Result};
 use crate::model::TableMeta;
-use crate::naming::camel_case;
 
 /// Writes `_tables.json`, table folders and `_manifest.json` into an empty folder.
 ///
@@ -352,7 +351,10 @@ impl TableWriter {
     pub fn push(&mut self, values: &[Value]) -> Result<()> {
         // The keys are lent out while the page, also ours, is written.
         let keys = std::mem::take(&mut self.keys);
-        let pushed = self.push_with(|buf| write_row(buf, &keys, values));
+        let pushed = self.push_with(1, |buf, first| {
+            buf.push(if first { b'[' } else { b',' });
+            write_row(buf, &keys, values);
+        });
         self.keys = keys;
         pushed
     }
@@ -373,16 +375,16 @@ impl TableWriter {
                 self.keys.len()
             )));
         }
-        let page = self.open_page()?;
         let text = rows.runs(range);
         // The run starts with the comma before its first row, which opens a page as `[`.
-        if page.rows == 0 {
-            page.buf.push(b'[');
-            page.buf.extend_from_slice(&text[1..]);
-        } else {
-            page.buf.extend_from_slice(text);
-        }
-        self.end_rows(n)
+        self.push_with(n, |buf, first| {
+            if first {
+                buf.push(b'[');
+                buf.extend_from_slice(&text[1..]);
+            } else {
+                buf.extend_from_slice(text);
+            }
+        })
     }
 
     /// Rows the page being written can still take.
@@ -390,34 +392,25 @@ impl TableWriter {
         self.page_size - self.page.as_ref().map_or(0, |p| p.rows)
     }
 
-    fn push_with(&mut self, write: impl FnOnce(&mut Vec<u8>)) -> Result<()> {
-        let page = self.open_page()?;
-        page.buf.push(if page.rows == 0 { b'[' } else { b',' });
-        write(&mut page.buf);
-        self.end_rows(1)
-    }
-
-    /// The page being written, opened if there is none.
-    fn open_page(&mut self) -> Result<&mut Page> {
-        if self.page.is_none() {
-            self.pages += 1;
-            let name = format!("{}.json", self.pages);
-            let path = self.dir.join(&name);
-            self.sink.open(name, path)?;
-            let buf = self.sink.buffer();
-            self.page = Some(Page { buf, rows: 0 });
-        }
-        Ok(self.page.as_mut().expect("a page was opened"))
-    }
-
-    /// Counts `n` rows just written to the page, and hands the page on when it is full or
-    /// its piece is.
-    fn end_rows(&mut self, n: usize) -> Result<()> {
-        let Some(page) = self.page.as_mut() else {
-            return Ok(());
+    /// Writes `rows` rows into the page being written, opening one if there is none: `write`
+    /// gets the page's bytes and whether they are the page's first.
+    fn push_with(&mut self, rows: usize, write: impl FnOnce(&mut Vec<u8>, bool)) -> Result<()> {
+        let page = match self.page.as_mut() {
+            Some(page) => page,
+            None => {
+                self.pages += 1;
+                let name = format!("{}.json", self.pages);
+                let path = self.dir.join(&name);
+                self.sink.open(name, path)?;
+                self.page.insert(Page {
+                    buf: self.sink.buffer(),
+                    rows: 0,
+                })
+            }
         };
-        page.rows += n;
-        self.total += n as u64;
+        write(&mut page.buf, page.rows == 0);
+        page.rows += rows;
+        self.total += rows as u64;
         if page.rows >= self.page_size {
             self.close_page()?;
         } else if page.buf.len() >= PIECE_BYTES {
@@ -475,14 +468,6 @@ fn table_entry(
         files,
         metadata_sha256: Some(sha),
     })
-}
-
-/// The JSON-encoded camelCase key of each column, as a page writes them.
-pub(crate) fn json_keys(meta: &TableMeta) -> Vec<String> {
-    meta.columns
-        .iter()
-        .map(|c| serde_json::to_string(&camel_case(&c.attribute_name)).unwrap_or_default())
-        .collect()
 }
 
 fn write_row(out: &mut Vec<u8>, keys: &[String], values: &[Value]) {
