@@ -356,7 +356,8 @@ async fn backup_table(
     let planning = Planning::start(shared);
     // A large table is split on the database's estimate of its rows: counting it exactly
     // (MySQL scans it) held up every job for a third of a second at 200,000 rows.
-    let estimate = if splittable(shared, &meta) {
+    let can_split = splittable(shared, &meta);
+    let estimate = if can_split {
         driver.estimate_rows(name).await?
     } else {
         None
@@ -370,9 +371,7 @@ async fn backup_table(
     let count = driver.count_rows(name).await?;
     let expected = opts.max_rows.map_or(count, |m| m.min(count));
     shared.progress.table_started(name, expected);
-    if splittable(shared, &meta)
-        && let Some(split) = plan_split(shared, i, &meta, expected, Some(expected))
-    {
+    if can_split && let Some(split) = plan_split(shared, i, &meta, expected, Some(expected)) {
         return read_split(driver, shared, split, planning).await;
     }
     drop(planning);
